@@ -8,8 +8,8 @@ from numba import njit, prange
 from threadpoolctl import threadpool_limits
 
 # %% auto #0
-__all__ = ['LANES', 'ridge_rows_reference', 'balanced_chunks', 'ridge_rows', 'sum_squared_residuals', 'predict_pairs',
-           'ridge_rows_cg']
+__all__ = ['LANES', 'ridge_rows_reference', 'balanced_chunks', 'ridge_rows', 'residual_sums', 'sum_squared_residuals',
+           'predict_pairs', 'ridge_rows_cg']
 
 # %% ../nbs/01a_kernels.ipynb #820639f1
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -142,25 +142,30 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
 @njit(parallel=True, cache=True, error_model='numpy')
 def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors, n_chunks):
     n = len(indptr) - 1; K = row_factors.shape[1]
-    part = np.zeros(n_chunks)
+    part = np.zeros((n_chunks, 2))
     step = (n + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
-        acc = 0.0
+        acc = 0.0; tot = 0.0
         for r in range(c * step, min(n, (c + 1) * step)):
             for j in range(indptr[r], indptr[r + 1]):
                 o = indices[j]
                 e = np.float64(ratings[j]) - mu - row_bias[r] - col_bias[o]
                 for k in range(K): e -= row_factors[r, k] * col_factors[o, k]
-                acc += e * e
-        part[c] = acc
-    return part.sum()
+                acc += e * e; tot += e
+        part[c, 0] = acc; part[c, 1] = tot
+    return part[:, 0].sum(), part[:, 1].sum()
 
-def sum_squared_residuals(indptr, indices, ratings, # ratings compressed by row
-                          mu:float, row_bias, col_bias, # global mean and biases
-                          row_factors, col_factors # vectors, (n_rows, K) and (n_cols, K); K may be 0
-                         ) -> float:
+def residual_sums(indptr, indices, ratings, # ratings compressed by row
+                  mu:float, row_bias, col_bias, # global mean and biases
+                  row_factors, col_factors # vectors, (n_rows, K) and (n_cols, K); K may be 0
+                 ) -> tuple[float, float]:
+    "Sum of squares and plain sum, over rated cells, of the residual r - mu - b_row - b_col - row . col."
+    sse, tot = _sse_rows(indptr, indices, ratings, float(mu), row_bias, col_bias, row_factors, col_factors, 64)
+    return float(sse), float(tot)
+
+def sum_squared_residuals(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors) -> float:
     "Sum over rated cells of (r - mu - b_row - b_col - row . col)^2."
-    return float(_sse_rows(indptr, indices, ratings, float(mu), row_bias, col_bias, row_factors, col_factors, 64))
+    return residual_sums(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors)[0]
 
 @njit(parallel=True, cache=True, error_model='numpy')
 def _predict_pairs(rows, cols, mu, row_bias, col_bias, row_factors, col_factors, out):
