@@ -2,11 +2,13 @@
 
 # %% ../nbs/00_data.ipynb #9f7ec658
 from __future__ import annotations
-import hashlib, os, re, shutil, stat, tempfile, urllib.error, urllib.request, zipfile
+import hashlib, io, os, re, shutil, stat, tempfile, urllib.error, urllib.request, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 import numpy as np, pandas as pd
 import pyarrow as pa, pyarrow.csv as pacsv
+import numba
+from numba import njit, prange
 
 # %% auto #0
 __all__ = ['GROUPLENS_URL', 'RELEASES', 'RATING_COLUMNS', 'Release', 'MovieLensError', 'DataFormatError', 'DownloadError',
@@ -186,6 +188,151 @@ def check_ratings(ratings:pd.DataFrame, # columns user_id, item_id, rating
     return ratings
 
 # %% ../nbs/00_data.ipynb #216ac8df
+@njit(cache=True, error_model='numpy', inline='always')
+def _int_at(buf, pos):
+    "Parse [-]digits at buf[pos:]; returns (value, next position, ok). The scan stops at the line's newline at the latest."
+    neg = buf[pos] == 45
+    if neg: pos += 1
+    start = pos; v = 0
+    while 48 <= buf[pos] <= 57:
+        v = v * 10 + (buf[pos] - 48); pos += 1
+    return (-v if neg else v), pos, (pos > start and pos - start <= 18)
+
+@njit(cache=True, error_model='numpy')
+def _parse_piece(buf, start, end, sep, ncols, users, items, ratings, times, row):
+    "Parse the lines of buf[start:end] (which ends with a newline) into the arrays from `row`; returns -1, or the line that failed."
+    pos = start; line = 0
+    while pos < end:
+        u, pos, ok1 = _int_at(buf, pos)
+        if not ok1 or buf[pos] != sep or u < -2147483648 or u > 2147483647: return line
+        i, pos, ok2 = _int_at(buf, pos + 1)
+        if not ok2 or buf[pos] != sep or i < -2147483648 or i > 2147483647: return line
+        whole, pos, ok3 = _int_at(buf, pos + 1)
+        if not ok3: return line
+        r = np.float64(abs(whole))
+        if buf[pos] == 46:   # '.': fractional digits
+            pos += 1; scale = 0.1; frac_start = pos
+            while 48 <= buf[pos] <= 57:
+                r += (buf[pos] - 48) * scale; scale *= 0.1; pos += 1
+            if pos == frac_start: return line
+        if whole < 0: r = -r
+        t = 0
+        if ncols == 4:
+            if buf[pos] != sep: return line
+            t, pos, ok4 = _int_at(buf, pos + 1)
+            if not ok4: return line
+        if buf[pos] == 13: pos += 1   # CRLF
+        if buf[pos] != 10: return line
+        pos += 1
+        users[row + line] = u; items[row + line] = i; ratings[row + line] = r; times[row + line] = t
+        line += 1
+    return -1
+
+@njit(parallel=True, cache=True)
+def _parse_pieces(buf, bounds, offsets, sep, ncols, users, items, ratings, times, failed):
+    for p in prange(len(bounds) - 1):
+        failed[p] = _parse_piece(buf, bounds[p], bounds[p + 1], sep, ncols, users, items, ratings, times, offsets[p])
+
+def _empty(n, dtype):
+    "An uninitialised array whose memory is mapped and populated in one call (Linux), not faulted in page by page."
+    import mmap
+    nbytes = int(n) * np.dtype(dtype).itemsize
+    if nbytes < (1 << 24) or not hasattr(mmap, 'MAP_POPULATE'): return np.empty(n, dtype)
+    try: mm = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
+    except OSError: return np.empty(n, dtype)
+    return np.frombuffer(mm, dtype, count=n)
+
+def _size_of(f):
+    "The size of the file behind `f`, or None for a stream."
+    try: return os.fstat(f.fileno()).st_size
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation): return None
+
+class _NotSimple(Exception):
+    "The fast parser met something it does not handle; the general reader takes over."
+
+@njit(parallel=True, cache=True)
+def _count_lines(buf, bounds, counts):
+    for p in prange(len(bounds) - 1):
+        c = 0
+        for j in range(bounds[p], bounds[p + 1]):
+            if buf[j] == 10: c += 1
+        counts[p] = c
+
+def _fast_read(f, delimiter, ncols, size_hint=None, chunk=1 << 25):
+    "Parse a headerless stream of `user,item,rating[,timestamp]` lines; raises `_NotSimple` at anything else."
+    sep, room = ord(delimiter), 1 << 16          # room: the longest partial line carried from one chunk to the next
+    buf = bytearray(chunk + room); view = memoryview(buf); arr = np.frombuffer(buf, np.uint8)
+    n_pieces = 4 * numba.get_num_threads()
+    cap = n = carried = 0
+    users = items = ratings = times = None
+    while True:
+        got = f.readinto(view[carried:carried + chunk]) if hasattr(f, 'readinto') else _read_into(f, view, carried, chunk)
+        total = carried + got
+        if got == 0:
+            if not bytes(buf[:total]).strip(): break
+            buf[total] = 10; total += 1          # a last line without its newline
+        cut = buf.rfind(b'\n', 0, total) + 1
+        if cut == 0:
+            if total >= chunk: raise _NotSimple()   # a line longer than the room: not a ratings file
+            carried = total; continue
+        bounds = [0]
+        for k in range(1, n_pieces):
+            j = buf.find(b'\n', max(bounds[-1], cut * k // n_pieces), cut)
+            if 0 <= j < cut - 1: bounds.append(j + 1)
+        bounds = np.unique(np.array(bounds + [cut], np.int64))
+        counts = np.empty(len(bounds) - 1, np.int64)
+        _count_lines(arr, bounds, counts)
+        need = n + int(counts.sum())
+        if need > cap:   # size the arrays from the first chunk's line density and the file's size; grow by a quarter when short
+            cap = int(need * size_hint / cut * 1.02) + 1024 if n == 0 and size_hint else int(need * 1.25) + 1024
+            users, items, ratings, times = (_empty(cap, dt) if a is None else np.concatenate([a[:n], _empty(cap - n, dt)])
+                                            for a, dt in ((users, np.int32), (items, np.int32), (ratings, np.float32), (times, np.int64)))
+        failed = np.full(len(bounds) - 1, -1, np.int64)
+        _parse_pieces(arr, bounds, n + np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64), sep, ncols, users, items, ratings, times, failed)
+        if (failed >= 0).any(): raise _NotSimple()
+        n = need
+        carried = total - cut; buf[:carried] = buf[cut:total]
+        if got == 0: break
+    if users is None: return None
+    cols = [users[:n], items[:n], ratings[:n]] + ([times[:n]] if ncols == 4 else [])
+    if cap > n * 1.1 + 1024: cols = [c.copy() for c in cols]
+    return pd.DataFrame(dict(zip(RATING_COLUMNS, cols)), copy=False)
+
+def _fast_read_mapped(f, delimiter, ncols):
+    "Like `_fast_read`, for a regular file: parse it in place through a memory map, from the current position."
+    import mmap
+    start = f.tell()
+    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        end = mm.rfind(b'\n') + 1
+        tail = mm[max(end, start):].strip()
+        if end <= start and not tail: return None
+        arr = np.frombuffer(mm, np.uint8)
+        n_pieces = 8 * numba.get_num_threads()
+        bounds = [start]
+        for k in range(1, n_pieces):
+            j = mm.find(b'\n', max(bounds[-1], start + (end - start) * k // n_pieces), end)
+            if 0 <= j < end - 1: bounds.append(j + 1)
+        bounds = np.unique(np.array(bounds + [max(end, start)], np.int64))
+        counts = np.empty(len(bounds) - 1, np.int64)
+        _count_lines(arr, bounds, counts)
+        n = int(counts.sum()) + (1 if tail else 0)
+        users, items, ratings, t = _empty(n, np.int32), _empty(n, np.int32), _empty(n, np.float32), _empty(n, np.int64)
+        failed = np.full(len(bounds) - 1, -1, np.int64)
+        if len(bounds) > 1:
+            _parse_pieces(arr, bounds, np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64), ord(delimiter), ncols, users, items, ratings, t, failed)
+        del arr
+    if (failed >= 0).any(): raise _NotSimple()
+    if tail:   # a last line without its newline
+        last = np.frombuffer(tail + b'\n', np.uint8)
+        if _parse_piece(last, 0, len(last), ord(delimiter), ncols, users, items, ratings, t, n - 1) >= 0: raise _NotSimple()
+    cols = [users, items, ratings] + ([t] if ncols == 4 else [])
+    return pd.DataFrame(dict(zip(RATING_COLUMNS, cols)), copy=False)
+
+def _read_into(f, view, at, size):
+    data = f.read(size); view[at:at + len(data)] = data
+    return len(data)
+
+# %% ../nbs/00_data.ipynb #17c8e162
 def read_ratings(f, # a path or binary file object
                  where:str|None=None, # name used in error messages (default: the path)
                  delimiter:str=',', # field separator
@@ -210,6 +357,15 @@ def read_ratings(f, # a path or binary file object
             f.seek(0) if f.seekable() else None
         else: names = columns
         if header and not f.seekable(): raise DataFormatError(f"{where}: need a seekable file to read a header")
+        if names[:len(columns)] == columns and len(names) == len(columns) and len(delimiter) == 1 and len(columns) >= 3:
+            start = f.tell()
+            try:
+                if header: f.readline()
+                size = _size_of(f)
+                df = (_fast_read_mapped(f, delimiter, len(columns)) if size and isinstance(f, io.BufferedReader)
+                      else _fast_read(f, delimiter, len(columns), size))
+                if df is not None: return check_ratings(df, rating_scale, where)
+            except _NotSimple: f.seek(start)
         types = {n: t for n, t in zip(columns, _RATING_TYPES)}
         read = pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=1<<24)
         conv = pacsv.ConvertOptions(column_types=types, include_columns=columns)
@@ -220,7 +376,7 @@ def read_ratings(f, # a path or binary file object
     df = table.rename_columns(RATING_COLUMNS[:len(columns)]).to_pandas(split_blocks=True, self_destruct=True)
     return check_ratings(df, rating_scale, where)
 
-# %% ../nbs/00_data.ipynb #279649b8
+# %% ../nbs/00_data.ipynb #3a9992d3
 _YEAR = re.compile(r'\((\d{4})(?:[-–]\d{0,4})?\)\s*$')
 
 def parse_year(titles:pd.Series) -> pd.Series:
@@ -230,7 +386,7 @@ def parse_year(titles:pd.Series) -> pd.Series:
 def _split_genres(s:pd.Series, sep='|') -> pd.Series:
     return s.fillna('').map(lambda g: [x for x in g.split(sep) if x and x != '(no genres listed)'])
 
-# %% ../nbs/00_data.ipynb #8f558449
+# %% ../nbs/00_data.ipynb #85163d53
 def _read_text(src, fname, encoding='utf-8'):
     with src.open(fname) as f: raw = f.read()
     try: return raw.decode(encoding)
@@ -250,7 +406,7 @@ def _items_frame(ids, titles, genres, where):
     items.insert(2, 'year', parse_year(items.title))
     return items
 
-# %% ../nbs/00_data.ipynb #7c288507
+# %% ../nbs/00_data.ipynb #b84a91ec
 @dataclass
 class MovieLens:
     "One MovieLens release, loaded: ratings, items, and users and tags where the release has them."
@@ -278,7 +434,7 @@ class MovieLens:
                 f"scale {s['rating_scale'][0]:g}-{s['rating_scale'][1]:g}, {s['genres']} genres"
                 + (', users' if self.users is not None else '') + (f", {s['tags']:,} tags" if s['tags'] else '') + ')')
 
-# %% ../nbs/00_data.ipynb #b84a91ec
+# %% ../nbs/00_data.ipynb #258e1b6d
 _ML1M_OCCUPATIONS = ['other', 'academic/educator', 'artist', 'clerical/admin', 'college/grad student', 'customer service',
     'doctor/health care', 'executive/managerial', 'farmer', 'homemaker', 'K-12 student', 'lawyer', 'programmer', 'retired',
     'sales/marketing', 'scientist', 'self-employed', 'technician/engineer', 'tradesman/craftsman', 'unemployed', 'writer']
@@ -331,7 +487,7 @@ def _genre_order(items):
     "Genres by decreasing number of movies."
     return items.genres.explode().dropna().value_counts().index.tolist()
 
-# %% ../nbs/00_data.ipynb #258e1b6d
+# %% ../nbs/00_data.ipynb #877dfff6
 def load_movielens(name:str='ml-latest-small', # release name, see `RELEASES`
                    data_dir:str|Path|None=None, # folder holding the release or its zip (default `$MOVIELENS_DIR`)
                    download:bool=True, # download into the cache when no local copy is found
@@ -354,7 +510,7 @@ def load_movielens(name:str='ml-latest-small', # release name, see `RELEASES`
     ml.source = str(path)
     return ml
 
-# %% ../nbs/00_data.ipynb #a3620130
+# %% ../nbs/00_data.ipynb #467dc3ea
 def plot_rating_distribution(ratings:pd.DataFrame, ax=None):
     "Bar chart of how often each rating value occurs."
     import matplotlib.pyplot as plt
