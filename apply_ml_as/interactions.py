@@ -76,7 +76,7 @@ class Interactions:
             if timestamps is not None: timestamps = timestamps[keep] if duplicates != 'mean' else np.maximum.reduceat(timestamps, starts)
         self.user_index, self.item_index, self.ratings = u, i, ratings
         self.timestamps = None if timestamps is None else np.asarray(timestamps)
-        self._csc = None
+        self._csr = self._csc = None
 
     @staticmethod
     def _encode(ids, known, what):
@@ -115,9 +115,11 @@ def global_mean(self:Interactions) -> float: return float(self.ratings.mean(dtyp
 
 @patch(as_prop=True)
 def by_user(self:Interactions) -> sp.csr_matrix:
-    "Ratings as CSR, one row per user (built from the sorted arrays without copying them)."
-    indptr = np.r_[0, np.cumsum(self.user_counts)].astype(np.int64)
-    return sp.csr_matrix((self.ratings, self.item_index, indptr), shape=(self.n_users, self.n_items))
+    "Ratings as CSR, one row per user (built once from the sorted arrays, without copying them)."
+    if self._csr is None:
+        indptr = np.r_[0, np.cumsum(self.user_counts)].astype(np.int64)
+        self._csr = sp.csr_matrix((self.ratings, self.item_index, indptr), shape=(self.n_users, self.n_items))
+    return self._csr
 
 @patch(as_prop=True)
 def by_item(self:Interactions) -> sp.csc_matrix:
