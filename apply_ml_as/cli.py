@@ -24,7 +24,7 @@ def main(dataset:str='ml-latest-small', # MovieLens release, e.g. ml-100k or ml-
          gamma:float=3.0, # precision of the biases' prior
          epochs:int=20, # maximum epochs
          seed:int=42, # seed of the split and the initialisation
-         train:bool=True, # train the models (False: only the data summary and plots)
+         no_train:bool=False, # only the data summary and plots
          quiet:bool=False # no progress bars
         ):
     "Load a MovieLens release, summarise and plot it, train bias-only and latent ALS on a 90/10 split, and save the curves."
@@ -37,19 +37,16 @@ def main(dataset:str='ml-latest-small', # MovieLens release, e.g. ml-100k or ml-
     for k, v in ml.summary().items(): print(f'  {k:18s} {v:,.4f}' if isinstance(v, float) else f'  {k:18s} {v:,}' if isinstance(v, int) and not isinstance(v, bool) else f'  {k:18s} {v}')
     fig = plot_overview(ml); fig.savefig(out/f'{dataset}-data.png', dpi=110); plt.close(fig)
     print(f'saved {out/f"{dataset}-data.png"}')
-    if not train: return
+    if no_train: return
     split = random_split(ml.ratings, 0.1, seed=seed)
     print(split)
-    results = {}
     for name, model in (('bias-only', BiasALS(gamma=gamma, n_epochs=epochs, rating_scale=ml.rating_scale, verbose=not quiet)),
                         ('latent', LatentALS(n_factors=n_factors, tau=tau, gamma=gamma, n_epochs=epochs, random_state=seed,
                                              rating_scale=ml.rating_scale, verbose=not quiet))):
         t = time.perf_counter()
         model.fit(split.train, eval_set=split.test)
         h = model.history_.iloc[-1]
-        results[name] = h.eval_rmse
         print(f'{name:9s} {model!r}: {len(model.history_)} epochs in {time.perf_counter() - t:.1f} s, '
               f'train RMSE {h.train_rmse:.4f}, test RMSE {h.eval_rmse:.4f}')
         axs = model.plot_history(); axs[0].figure.savefig(out/f'{dataset}-{name}-training.png', dpi=110); plt.close(axs[0].figure)
     print(f'saved the training curves in {out}/')
-    return results
