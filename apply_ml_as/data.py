@@ -87,6 +87,9 @@ def find_local(name:str, # release name
               ) -> Path|None:
     "The extracted folder or zip of release `name` in the usual places, or None."
     rel = get_release(name)
+    ratings_file = {'csv': 'ratings.csv', 'dat': 'ratings.dat', '100k': 'u.data'}[rel.layout]
+    if data_dir and Path(data_dir).name in (rel.folder, name) and (Path(data_dir)/ratings_file).is_file():
+        return Path(data_dir)   # data_dir is the release's own folder
     for d in _search_dirs(data_dir, cache):
         for cand in (d/rel.folder, d/name, d/f'{name}.zip', d/'archives'/f'{name}.zip'):
             if cand.is_dir() and any(cand.iterdir()): return cand
