@@ -191,39 +191,34 @@ def check_ratings(ratings:pd.DataFrame, # columns user_id, item_id, rating
     return ratings
 
 # %% ../nbs/00_data.ipynb #216ac8df
-@njit(cache=True, error_model='numpy', inline='always')
-def _int_at(buf, pos):
-    "Parse [-]digits at buf[pos:]; returns (value, next position, ok). The scan stops at the line's newline at the latest."
-    neg = buf[pos] == 45
-    if neg: pos += 1
-    start = pos; v = 0
-    while 48 <= buf[pos] <= 57:
-        v = v * 10 + (buf[pos] - 48); pos += 1
-    return (-v if neg else v), pos, (pos > start and pos - start <= 18)
+_POW10 = 10.0 ** np.arange(19)
 
 @njit(cache=True, error_model='numpy')
-def _parse_piece(buf, start, end, sep, ncols, users, items, ratings, times, row):
+def _parse_piece(buf, start, end, sep, ncols, users, items, ratings, times, row, pow10):
     "Parse the lines of buf[start:end] (which ends with a newline) into the arrays from `row`; returns -1, or the line that failed."
     pos = start; line = 0
-    while pos < end:
-        u, pos, ok1 = _int_at(buf, pos)
-        if not ok1 or buf[pos] != sep or u < -2147483648 or u > 2147483647: return line
-        i, pos, ok2 = _int_at(buf, pos + 1)
-        if not ok2 or buf[pos] != sep or i < -2147483648 or i > 2147483647: return line
-        whole, pos, ok3 = _int_at(buf, pos + 1)
-        if not ok3: return line
-        r = np.float64(abs(whole))
-        if buf[pos] == 46:   # '.': fractional digits
-            pos += 1; scale = 0.1; frac_start = pos
-            while 48 <= buf[pos] <= 57:
-                r += (buf[pos] - 48) * scale; scale *= 0.1; pos += 1
-            if pos == frac_start: return line
-        if whole < 0: r = -r
+    while pos < end:   # every scan below stops at the line's newline at the latest
+        u = 0; s = pos
+        while 48 <= buf[pos] <= 57: u = u * 10 + (buf[pos] - 48); pos += 1
+        if pos == s or pos - s > 9 or buf[pos] != sep: return line       # ids: 1 to 9 digits, fit int32
+        pos += 1; i = 0; s = pos
+        while 48 <= buf[pos] <= 57: i = i * 10 + (buf[pos] - 48); pos += 1
+        if pos == s or pos - s > 9 or buf[pos] != sep: return line
+        pos += 1; whole = 0; s = pos
+        while 48 <= buf[pos] <= 57: whole = whole * 10 + (buf[pos] - 48); pos += 1
+        if pos == s or pos - s > 15: return line
+        r = np.float64(whole)
+        if buf[pos] == 46:   # '.': the fraction, read as an integer and scaled
+            pos += 1; frac = 0; s = pos
+            while 48 <= buf[pos] <= 57: frac = frac * 10 + (buf[pos] - 48); pos += 1
+            if pos == s or pos - s > 18: return line
+            r += frac / pow10[pos - s]
         t = 0
         if ncols == 4:
             if buf[pos] != sep: return line
-            t, pos, ok4 = _int_at(buf, pos + 1)
-            if not ok4: return line
+            pos += 1; s = pos
+            while 48 <= buf[pos] <= 57: t = t * 10 + (buf[pos] - 48); pos += 1
+            if pos == s or pos - s > 18: return line
         if buf[pos] == 13: pos += 1   # CRLF
         if buf[pos] != 10: return line
         pos += 1
@@ -234,7 +229,7 @@ def _parse_piece(buf, start, end, sep, ncols, users, items, ratings, times, row)
 @njit(parallel=True, cache=True)
 def _parse_pieces(buf, bounds, offsets, sep, ncols, users, items, ratings, times, failed):
     for p in prange(len(bounds) - 1):
-        failed[p] = _parse_piece(buf, bounds[p], bounds[p + 1], sep, ncols, users, items, ratings, times, offsets[p])
+        failed[p] = _parse_piece(buf, bounds[p], bounds[p + 1], sep, ncols, users, items, ratings, times, offsets[p], _POW10)
 
 def _empty(n, dtype):
     "An uninitialised array whose memory is mapped and populated in one call (Linux), not faulted in page by page."
@@ -327,7 +322,7 @@ def _fast_read_mapped(f, delimiter, ncols):
     if (failed >= 0).any(): raise _NotSimple()
     if tail:   # a last line without its newline
         last = np.frombuffer(tail + b'\n', np.uint8)
-        if _parse_piece(last, 0, len(last), ord(delimiter), ncols, users, items, ratings, t, n - 1) >= 0: raise _NotSimple()
+        if _parse_piece(last, 0, len(last), ord(delimiter), ncols, users, items, ratings, t, n - 1, _POW10) >= 0: raise _NotSimple()
     cols = [users, items, ratings] + ([t] if ncols == 4 else [])
     return pd.DataFrame(dict(zip(RATING_COLUMNS, cols)), copy=False)
 
