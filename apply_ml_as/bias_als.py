@@ -32,8 +32,8 @@ class BiasALS:
     def __init__(self,
                  lam:float=1.0, # precision of the ratings, lambda
                  gamma:float=10.0, # precision of the biases' prior, gamma
-                 n_epochs:int=20, # maximum number of sweeps
-                 tol:float=1e-5, # stop when the objective's relative decrease falls below this (0: never)
+                 n_epochs:int=100, # maximum number of sweeps (each is cheap; early stopping usually ends sooner)
+                 tol:float=1e-6, # stop when the objective's relative decrease falls below this (0: never)
                  use_mean:bool=True, # subtract the global mean mu (False reproduces the original project)
                  clip:bool=True, # clip predictions to the rating scale
                  rating_scale:tuple|None=None, # (lowest, highest) rating, e.g. `MovieLens.rating_scale` (default: the training ratings' range)

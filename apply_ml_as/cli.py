@@ -22,7 +22,7 @@ def main(dataset:str='ml-latest-small', # MovieLens release, e.g. ml-100k or ml-
          n_factors:int=50, # K of the latent model
          tau:float=12.0, # precision of the vectors' prior
          gamma:float=3.0, # precision of the biases' prior
-         epochs:int=20, # maximum epochs
+         epochs:int=20, # maximum epochs of the latent model (the bias model runs until it converges)
          seed:int=42, # seed of the split and the initialisation
          no_train:bool=False, # only the data summary and plots
          quiet:bool=False # no progress bars
@@ -40,7 +40,7 @@ def main(dataset:str='ml-latest-small', # MovieLens release, e.g. ml-100k or ml-
     if no_train: return
     split = random_split(ml.ratings, 0.1, seed=seed)
     print(split)
-    for name, model in (('bias-only', BiasALS(gamma=gamma, n_epochs=epochs, rating_scale=ml.rating_scale, verbose=not quiet)),
+    for name, model in (('bias-only', BiasALS(gamma=gamma, rating_scale=ml.rating_scale, verbose=not quiet)),
                         ('latent', LatentALS(n_factors=n_factors, tau=tau, gamma=gamma, n_epochs=epochs, random_state=seed,
                                              rating_scale=ml.rating_scale, verbose=not quiet))):
         t = time.perf_counter()
