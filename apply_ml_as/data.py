@@ -256,79 +256,39 @@ def _count_lines(buf, bounds, counts):
             if buf[j] == 10: c += 1
         counts[p] = c
 
-def _fast_read(f, delimiter, ncols, size_hint=None, chunk=1 << 25):
-    "Parse a headerless stream of `user,item,rating[,timestamp]` lines; raises `_NotSimple` at anything else."
-    sep, room = ord(delimiter), 1 << 16          # room: the longest partial line carried from one chunk to the next
-    buf = bytearray(chunk + room); view = memoryview(buf); arr = np.frombuffer(buf, np.uint8)
-    n_pieces = 4 * numba.get_num_threads()
-    cap = n = carried = 0
-    users = items = ratings = times = None
-    while True:
-        got = f.readinto(view[carried:carried + chunk]) if hasattr(f, 'readinto') else _read_into(f, view, carried, chunk)
-        total = carried + got
-        if got == 0:
-            if not bytes(buf[:total]).strip(): break
-            buf[total] = 10; total += 1          # a last line without its newline
-        cut = buf.rfind(b'\n', 0, total) + 1
-        if cut == 0:
-            if total >= chunk: raise _NotSimple()   # a line longer than the room: not a ratings file
-            carried = total; continue
-        bounds = [0]
-        for k in range(1, n_pieces):
-            j = buf.find(b'\n', max(bounds[-1], cut * k // n_pieces), cut)
-            if 0 <= j < cut - 1: bounds.append(j + 1)
-        bounds = np.unique(np.array(bounds + [cut], np.int64))
-        counts = np.empty(len(bounds) - 1, np.int64)
-        _count_lines(arr, bounds, counts)
-        need = n + int(counts.sum())
-        if need > cap:   # size the arrays from the first chunk's line density and the file's size; grow by a quarter when short
-            cap = int(need * size_hint / cut * 1.02) + 1024 if n == 0 and size_hint else int(need * 1.25) + 1024
-            users, items, ratings, times = (_empty(cap, dt) if a is None else np.concatenate([a[:n], _empty(cap - n, dt)])
-                                            for a, dt in ((users, np.int32), (items, np.int32), (ratings, np.float32), (times, np.int64)))
-        failed = np.full(len(bounds) - 1, -1, np.int64)
-        _parse_pieces(arr, bounds, n + np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64), sep, ncols, users, items, ratings, times, failed)
-        if (failed >= 0).any(): raise _NotSimple()
-        n = need
-        carried = total - cut; buf[:carried] = buf[cut:total]
-        if got == 0: break
-    if users is None: return None
-    cols = [users[:n], items[:n], ratings[:n]] + ([times[:n]] if ncols == 4 else [])
-    if cap > n * 1.1 + 1024: cols = [c.copy() for c in cols]
-    return pd.DataFrame(dict(zip(RATING_COLUMNS, cols)), copy=False)
-
-def _fast_read_mapped(f, delimiter, ncols):
-    "Like `_fast_read`, for a regular file: parse it in place through a memory map, from the current position."
-    import mmap
-    start = f.tell()
-    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        end = mm.rfind(b'\n') + 1
-        tail = mm[max(end, start):].strip()
-        if end <= start and not tail: return None
-        arr = np.frombuffer(mm, np.uint8)
-        n_pieces = 8 * numba.get_num_threads()
-        bounds = [start]
-        for k in range(1, n_pieces):
-            j = mm.find(b'\n', max(bounds[-1], start + (end - start) * k // n_pieces), end)
-            if 0 <= j < end - 1: bounds.append(j + 1)
-        bounds = np.unique(np.array(bounds + [max(end, start)], np.int64))
-        counts = np.empty(len(bounds) - 1, np.int64)
-        _count_lines(arr, bounds, counts)
-        n = int(counts.sum()) + (1 if tail else 0)
-        users, items, ratings, t = _empty(n, np.int32), _empty(n, np.int32), _empty(n, np.float32), _empty(n, np.int64)
-        failed = np.full(len(bounds) - 1, -1, np.int64)
-        if len(bounds) > 1:
-            _parse_pieces(arr, bounds, np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64), ord(delimiter), ncols, users, items, ratings, t, failed)
-        del arr
+def _parse_buffer(raw, start, delimiter, ncols):
+    "Parse the `user,item,rating[,timestamp]` lines of `raw[start:]` (bytes or a memory map) in parallel; raises `_NotSimple` at anything else."
+    end = raw.rfind(b'\n') + 1
+    tail = bytes(raw[max(end, start):]).strip()   # a last line without its newline
+    if end <= start and not tail: return None
+    arr = np.frombuffer(raw, np.uint8)
+    n_pieces = 8 * numba.get_num_threads()
+    bounds = [start]
+    for k in range(1, n_pieces):
+        j = raw.find(b'\n', max(bounds[-1], start + (end - start) * k // n_pieces), end)
+        if 0 <= j < end - 1: bounds.append(j + 1)
+    bounds = np.unique(np.array(bounds + [max(end, start)], np.int64))
+    counts = np.empty(len(bounds) - 1, np.int64)
+    _count_lines(arr, bounds, counts)
+    n = int(counts.sum()) + (1 if tail else 0)
+    users, items, ratings, times = _empty(n, np.int32), _empty(n, np.int32), _empty(n, np.float32), _empty(n, np.int64)
+    failed = np.full(len(bounds) - 1, -1, np.int64)
+    if len(bounds) > 1:
+        _parse_pieces(arr, bounds, np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64), ord(delimiter), ncols, users, items, ratings, times, failed)
+    del arr   # a memory map cannot close while an array looks into it
     if (failed >= 0).any(): raise _NotSimple()
-    if tail:   # a last line without its newline
+    if tail:
         last = np.frombuffer(tail + b'\n', np.uint8)
-        if _parse_piece(last, 0, len(last), ord(delimiter), ncols, users, items, ratings, t, n - 1, _POW10) >= 0: raise _NotSimple()
-    cols = [users, items, ratings] + ([t] if ncols == 4 else [])
+        if _parse_piece(last, 0, len(last), ord(delimiter), ncols, users, items, ratings, times, n - 1, _POW10) >= 0: raise _NotSimple()
+    cols = [users, items, ratings] + ([times] if ncols == 4 else [])
     return pd.DataFrame(dict(zip(RATING_COLUMNS, cols)), copy=False)
 
-def _read_into(f, view, at, size):
-    data = f.read(size); view[at:at + len(data)] = data
-    return len(data)
+def _fast_read(f, delimiter, ncols):
+    "Parse a headerless ratings stream from its current position: a regular file through a memory map, anything else read whole."
+    import mmap
+    if isinstance(f, io.BufferedReader) and _size_of(f):
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm: return _parse_buffer(mm, f.tell(), delimiter, ncols)
+    return _parse_buffer(f.read(), 0, delimiter, ncols)
 
 # %% ../nbs/00_data.ipynb #17c8e162
 def read_ratings(f, # a path or binary file object
@@ -359,9 +319,7 @@ def read_ratings(f, # a path or binary file object
             start = f.tell()
             try:
                 if header: f.readline()
-                size = _size_of(f)
-                df = (_fast_read_mapped(f, delimiter, len(columns)) if size and isinstance(f, io.BufferedReader)
-                      else _fast_read(f, delimiter, len(columns), size))
+                df = _fast_read(f, delimiter, len(columns))
                 if df is not None: return check_ratings(df, rating_scale, where)
             except _NotSimple: f.seek(start)
         types = {n: t for n, t in zip(columns, _RATING_TYPES)}
