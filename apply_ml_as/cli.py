@@ -2,9 +2,8 @@
 
 # %% ../nbs/10_cli.ipynb #f2835ca8
 from __future__ import annotations
-import time, warnings
+import time
 from pathlib import Path
-import numpy as np
 from fastcore.script import call_parse
 from .data import load_movielens, plot_overview
 from .splits import random_split

@@ -2,7 +2,7 @@
 
 # %% ../nbs/00_data.ipynb #9f7ec658
 from __future__ import annotations
-import hashlib, io, os, re, shutil, stat, tempfile, urllib.error, urllib.request, zipfile
+import hashlib, io, os, re, stat, tempfile, urllib.error, urllib.request, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 import numpy as np, pandas as pd

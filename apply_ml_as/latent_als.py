@@ -2,7 +2,7 @@
 
 # %% ../nbs/02_latent_als.ipynb #6d166fa9
 from __future__ import annotations
-import numpy as np, pandas as pd
+import numpy as np
 from fastcore.basics import patch
 from .bias_als import BiasALS, _check_positive
 from .kernels import ridge_rows, ridge_rows_cg, residual_sums

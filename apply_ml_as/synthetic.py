@@ -4,10 +4,10 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
-import os, tempfile
+import os
 import numpy as np, pandas as pd
 import pyarrow as pa, pyarrow.csv as pacsv
-from .data import MovieLens, RATING_COLUMNS
+from .data import MovieLens
 
 # %% auto #0
 __all__ = ['GENRES', 'SyntheticTruth', 'synthetic_chunks', 'synthetic_movielens', 'write_synthetic_release']
@@ -43,7 +43,6 @@ def _counts(rng, n, total, lo, hi, shape):
 # %% ../nbs/00c_synthetic.ipynb #c6cc5215
 def _items_for(rng, counts, cdf, n_items):
     "For users with `counts`, that many distinct items each, drawn by popularity; returns sorted (user, item) codes."
-    users = np.repeat(np.arange(len(counts)), counts)
     keys = np.empty(0, np.int64)
     need = counts.copy()
     for round_ in range(200):

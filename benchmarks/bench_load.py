@@ -17,7 +17,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / '_data'
 
 def worker(which, path):
-    import pandas as pd, pyarrow  # both readers pay for both imports
+    import pandas as pd, pyarrow  # noqa: F401 -- both readers pay for both imports
     from apply_ml_as.data import read_ratings
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()

@@ -1,5 +1,5 @@
 "Every notebook in nbs/ is a test, run cell by cell as `nbdev_test` runs it; flagged cells (settings.ini `tst_flags`) are skipped unless `--flags` names them."
-import os
+
 from pathlib import Path
 import pytest
 from nbdev.config import get_config
