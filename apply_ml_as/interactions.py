@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 import scipy.sparse as sp
-from .data import DataFormatError
+from .parsing import DataFormatError, check_ratings
 
 # %% auto #0
 __all__ = ['DUPLICATE_POLICIES', 'AGE_BUCKETS', 'encode_ids', 'index_of', 'Interactions', 'Features', 'item_genre_matrix',
@@ -50,11 +50,10 @@ class Interactions:
                  item_ids=None # likewise for items
                 ):
         if duplicates not in DUPLICATE_POLICIES: raise ValueError(f"duplicates must be one of {DUPLICATE_POLICIES}, not {duplicates!r}")
-        users, items, ratings = np.asarray(users), np.asarray(items), np.asarray(ratings, dtype=np.float32)
         if not (len(users) == len(items) == len(ratings)) or (timestamps is not None and len(timestamps) != len(users)):
             raise DataFormatError(f"users, items, ratings (and timestamps) differ in length: {len(users)}, {len(items)}, {len(ratings)}")
-        if not np.isfinite(ratings).all():
-            raise DataFormatError(f"{(~np.isfinite(ratings)).sum():,} NaN or infinite rating(s), first at row {int(np.argmax(~np.isfinite(ratings)))}")
+        check_ratings({'user_id': users, 'item_id': items, 'rating': ratings}, allow_empty=True)   # before numpy turns [1, 'a'] into strings
+        users, items, ratings = np.asarray(users), np.asarray(items), np.asarray(ratings, dtype=np.float32)
         u, self.user_ids = self._encode(users, user_ids, 'user')
         i, self.item_ids = self._encode(items, item_ids, 'item')
         key = u.astype(np.int64) * max(len(self.item_ids), 1) + i
@@ -66,8 +65,9 @@ class Interactions:
         if len(dup):
             if duplicates == 'error':
                 j = dup[0]
-                raise DataFormatError(f"{len(dup):,} duplicate (user, item) pair(s), e.g. user {self.user_ids[u[j]]}, item {self.item_ids[i[j]]}; "
-                                      "pass duplicates='last', 'first' or 'mean' to choose how to combine them")
+                policies = [repr(p) for p in DUPLICATE_POLICIES if p != 'error']
+                raise DataFormatError(f"{len(dup):,} duplicate (user, item) pair(s), e.g. user {self.user_ids[u[j]]}, item {self.item_ids[i[j]]}; pass "
+                                      f"duplicates={', '.join(policies[:-1])} or {policies[-1]} to choose how to combine them")
             starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
             if duplicates == 'mean':
                 ratings = (np.add.reduceat(ratings.astype(np.float64), starts) / np.diff(np.r_[starts, len(key)])).astype(np.float32)
@@ -94,8 +94,7 @@ class Interactions:
                    **kwargs # passed to `Interactions`
                   ) -> Interactions:
         "Build from a DataFrame such as `MovieLens.ratings`."
-        missing = [c for c in (user_col, item_col, rating_col) if c not in df]
-        if missing: raise DataFormatError(f"ratings table has no column(s) {missing}; it has {list(df.columns)}")
+        check_ratings(df, where='ratings table', columns=(user_col, item_col, rating_col), allow_empty=True)
         ts = df[timestamp_col].to_numpy() if timestamp_col and timestamp_col in df else None
         return cls(df[user_col].to_numpy(), df[item_col].to_numpy(), df[rating_col].to_numpy(), ts, **kwargs)
 

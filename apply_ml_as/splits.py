@@ -6,7 +6,8 @@
 from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
-from .data import DataFormatError, _Source, download_release, find_local, get_release, read_ratings
+from .parsing import DataFormatError, ReleaseFiles, read_ratings
+from .files import get_release, locate_release
 from .interactions import encode_ids
 
 # %% auto #0
@@ -128,12 +129,12 @@ OFFICIAL_FOLDS = ('u1', 'u2', 'u3', 'u4', 'u5', 'ua', 'ub')
 
 def official_split(fold:str='u1', # one of u1..u5, ua, ub
                    data_dir=None, # where ml-100k is (default `$MOVIELENS_DIR`, then the cache, then a download)
-                   **kwargs # passed to `download_release` when it must be downloaded
+                   **kwargs # passed to `locate_release`, as `load_movielens` passes them: download, cache, base_url
                   ) -> Split:
-    "One of ml-100k's official train/test splits."
+    "One of ml-100k's official train/test splits, found the way `load_movielens` finds a release."
     if fold not in OFFICIAL_FOLDS: raise ValueError(f"fold must be one of {OFFICIAL_FOLDS}, not {fold!r}")
     rel = get_release('ml-100k')
-    path = find_local('ml-100k', data_dir) or download_release('ml-100k', **kwargs)
-    src = _Source(path, rel.folder if path.suffix == '.zip' else '.')
-    read = lambda f: read_ratings(src.open(f), src.where(f), '\t', header=False, columns=list('uirt'), rating_scale=rel.rating_scale)
-    return Split(read(f'{fold}.base'), read(f'{fold}.test'), f'ml-100k {fold}')
+    path = locate_release('ml-100k', data_dir, **kwargs)
+    def read(src, fname):
+        with src.open(fname) as f: return read_ratings(f, src.where(fname), '\t', header=False, columns=list('uirt'), rating_scale=rel.rating_scale)
+    with ReleaseFiles(path, rel.folder) as src: return Split(read(src, f'{fold}.base'), read(src, f'{fold}.test'), f'ml-100k {fold}')
