@@ -1,33 +1,27 @@
 """Test RMSE of the bias-only and latent ALS models on ml-100k's official u1..u5 folds and ml-latest-small's 90/10 split.
 
 Hyperparameters are chosen per split by a grid search scored by 5-fold cross-validation inside that split's
-training ratings (`kfold_split`, seed 0); the best setting is refitted on all the training ratings and scored
-once on the test ratings, which the search never sees.
+training ratings (`kfold_split`, seed 0, through `apply_ml_as.evaluate.cross_validate`); the best setting is refitted
+on all the training ratings and scored once on the test ratings, which the search never sees.
 
     python benchmarks/accuracy.py            # MOVIELENS_DIR or the cache must hold ml-100k and ml-latest-small
 """
-import argparse, itertools, time, warnings
+import argparse, itertools, time
 import numpy as np, pandas as pd
 from apply_ml_as.bias_als import BiasALS
 from apply_ml_as.latent_als import LatentALS
 from apply_ml_as.data import load_movielens
+from apply_ml_as.evaluate import cross_validate, best_params, rating_metrics
 from apply_ml_as.splits import kfold_split, official_split, random_split
 
 BIAS_GRID = [dict(gamma=g) for g in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 8.0)]
 LATENT_GRID = [dict(n_factors=k, tau=t, gamma=3.0) for k, t in itertools.product((5, 10, 20, 50), (8.0, 12.0, 15.0, 20.0))]
 EPOCHS = {'bias-only': dict(n_epochs=100, tol=1e-6), 'latent': dict(n_epochs=25, tol=1e-5)}   # the bias model's defaults; latent: 25 sweeps
 
-def rmse(model, test):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')   # test users/items unseen in train fall back to biases, as they should
-        pred = model.predict(test.user_id.to_numpy(), test.item_id.to_numpy())
-    return float(np.sqrt(np.mean((pred - test.rating.to_numpy()) ** 2)))
-
 def select_and_score(cls, grid, train, test, scale, epochs):
-    inner = kfold_split(train, 5, seed=0)
-    scores = [np.mean([rmse(cls(**p, **epochs, rating_scale=scale).fit(f.train), f.test) for f in inner]) for p in grid]
-    best = grid[int(np.argmin(scores))]
-    return best, rmse(cls(**best, **epochs, rating_scale=scale).fit(train), test)
+    fixed = dict(epochs, rating_scale=scale)
+    best = best_params(cross_validate(cls, grid, kfold_split(train, 5, seed=0), fixed=fixed), 'rmse')
+    return best, rating_metrics(cls(**best, **fixed).fit(train), test)['rmse']
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0]); ap.add_argument('--data-dir', default=None); args = ap.parse_args()
