@@ -7,7 +7,7 @@ on all the training ratings and scored once on the test ratings, which the searc
     python benchmarks/accuracy.py            # MOVIELENS_DIR or the cache must hold ml-100k and ml-latest-small
 """
 import argparse, itertools, time
-import numpy as np, pandas as pd
+import pandas as pd
 from apply_ml_as.bias_als import BiasALS
 from apply_ml_as.latent_als import LatentALS
 from apply_ml_as.data import load_movielens

@@ -93,7 +93,6 @@ def tail(D):
         print(f"  {f'{lo}-{hi}' if hi < 10**9 else f'>{lo - 1}':>8s} {sel.sum():7d} " + ' '.join(f'{np.sqrt(np.mean(np.concatenate(e)[sel] ** 2)):10.4f}' for e in err.values()))
 
 def speed(epochs=3):
-    from bench_als import data_path
     from apply_ml_as.synthetic import synthetic_movielens
     ml = synthetic_movielens(25_000_000, n_users=162_541, n_items=59_047, seed=0)
     X = Interactions.from_frame(ml.ratings); X.by_item
