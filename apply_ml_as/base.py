@@ -160,6 +160,27 @@ class _Progress:
     def close(self):
         if self.bar is not None: self.bar.close()
 
+# hooks a model may override: the base's are no-ops
+@patch
+def _check_loaded(self:ALSModel, arrays:dict):
+    "Raise a `ValueError` if arrays read from a model file do not fit together (a model with arrays of its own checks them here)."
+    pass
+
+@patch
+def _finish(self:ALSModel):
+    "Called once after the last epoch, before the fitted attributes are published (a sampler sets its posterior means here)."
+    pass
+
+@patch
+def _trace(self:ALSModel) -> dict:
+    "Extra columns for this epoch's row of `history_` (a sampler records its sampled precisions here)."
+    return {}
+
+@patch
+def _eval_predict(self:ALSModel, u, i, clip):
+    "Predictions for the eval set during fit (a sampler averages them over its kept samples)."
+    return self._predict_index(u, i, clip)
+
 @patch
 def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
     self._check_params()
@@ -195,16 +216,17 @@ def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
                     raise FloatingPointError(f"{type(self).__name__}: the objective became non-finite in epoch {epoch + 1}: the precisions are "
                                              f"too extreme for ratings of this size in {np.dtype(self.dtype).name}; {hint}raise the priors' "
                                              "precisions (gamma, tau) relative to lam, or rescale the ratings. The model is unchanged.")
-                row = dict(epoch=epoch + 1, objective=float(objective), train_rmse=float(np.sqrt(max(sse, 0) / len(X))), seconds=secs)
+                row = dict(epoch=epoch + 1, objective=float(objective), train_rmse=float(np.sqrt(max(sse, 0) / len(X))), seconds=secs, **work._trace())
                 if ev is not None:
                     (u, i), r = ev
-                    row['eval_rmse'] = float(np.sqrt(np.mean((work._predict_index(u, i, self.clip) - r) ** 2)))
+                    row['eval_rmse'] = float(np.sqrt(np.mean((work._eval_predict(u, i, self.clip) - r) ** 2)))
                 rows.append(row); bar.update(row)
                 if prev is not None and self.tol and (prev - objective) <= self.tol * abs(prev): break
                 prev = objective
     finally:
         bar.close()
         numba.set_num_threads(old_threads)
+    work._finish()
     work.history_ = pd.DataFrame(rows)
     work.n_epochs_ = len(rows)
     fitted = {a: getattr(work, a) for a in self.fitted_attributes}   # all of them, or (AttributeError) none

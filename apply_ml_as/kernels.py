@@ -12,8 +12,9 @@ from numba import njit, prange
 from threadpoolctl import threadpool_limits
 
 # %% auto #0
-__all__ = ['LANES', 'ridge_rows_reference', 'single_threaded_blas', 'balanced_chunks', 'ridge_rows', 'residual_sums',
-           'sum_squared_residuals', 'predict_pairs', 'ridge_rows_cg', 'mask_rows', 'top_n_rows', 'score_top_n']
+__all__ = ['LANES', 'ridge_rows_reference', 'single_threaded_blas', 'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows',
+           'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'mask_rows',
+           'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -56,9 +57,29 @@ def single_threaded_blas():
 # %% ../nbs/01a_kernels.ipynb #a178467c
 LANES = 16   # systems factorised together, one per SIMD lane
 
+_GOLDEN, _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+@njit(cache=True, inline='always')
+def _mix64(x):
+    "splitmix64's finaliser: a 64-bit hash whose outputs pass as independent uniform bits."
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+@njit(cache=True)
+def normal_draw(seed, row, k):
+    "A standard normal that depends only on (seed, row, k): counter-based, so draws do not depend on the thread that makes them."
+    base = _mix64(np.uint64(seed) * _GOLDEN + np.uint64(row)) ^ (np.uint64(k) * _MIX2)
+    h1 = _mix64(base); h2 = _mix64(h1 ^ _GOLDEN)
+    u1 = (np.float64(h1 >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)   # in (0, 1)
+    u2 = np.float64(h2 >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
 @njit(cache=True, fastmath=True, error_model='numpy')
-def _cholesky_solve_lanes(A, b, D, worst):
-    "Solve LANES systems A[:, :, l] x = b[:, l] at once (x overwrites b), reading and overwriting the upper triangles; worst[l] gets lane l's smallest pivot relative to its diagonal entry."
+def _cholesky_solve_lanes(A, b, D, worst, noise, wn):
+    """Solve LANES systems A[:, :, l] x = b[:, l] at once (x overwrites b), reading and overwriting the upper triangles; worst[l] gets
+    lane l's smallest pivot relative to its diagonal entry. With A = U'U, x = U^-1 (U'^-1 b + noise): zero noise gives the solution,
+    standard normal noise scaled by s a draw from N(A^-1 b, s^2 A^-1). wn[l] gets |U x|^2 = x'A x."""
     n = A.shape[0]
     for j in range(n):
         for l in range(LANES): D[j, l] = A[j, j, l]
@@ -75,14 +96,18 @@ def _cholesky_solve_lanes(A, b, D, worst):
         for k in range(j):
             for l in range(LANES): b[j, l] -= A[k, j, l] * b[k, l]
         for l in range(LANES): b[j, l] /= A[j, j, l]
+    for l in range(LANES): wn[l] = 0.0
+    for j in range(n):
+        for l in range(LANES):
+            b[j, l] += noise[j, l]; wn[l] += np.float64(b[j, l]) * b[j, l]
     for j in range(n - 1, -1, -1):   # U x = z
         for k in range(j + 1, n):
             for l in range(LANES): b[j, l] -= A[j, k, l] * b[k, l]
         for l in range(LANES): b[j, l] /= A[j, j, l]
 
 @njit(cache=True, error_model='numpy')
-def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, z, A, x, rhs, zsum, x0):
-    "One row's exact solve with everything in float64 (x gets the solution); returns the row's loss and residual sum."
+def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, z, A, x, rhs, zsum, x0, noise):
+    "One row's exact solve with everything in float64 (x gets the solution, plus U^-1 noise); returns the row's loss and residual sum."
     K1 = other_factors.shape[1] + 1
     A[:] = 0; rhs[:] = 0; yy = 0.0; ysum = 0.0
     for j in range(n):
@@ -110,6 +135,7 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
     for j in range(K1):
         for k in range(j): x[j] -= A[k, j] * x[k]
         x[j] /= A[j, j]
+    for j in range(K1): x[j] += noise[j]
     for j in range(K1 - 1, -1, -1):
         for k in range(j + 1, K1): x[j] -= A[j, k] * x[k]
         x[j] /= A[j, j]
@@ -119,7 +145,7 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
 
 @njit(parallel=True, cache=True, error_model='numpy')
 def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, row_loss, row_resid, chunks, heavy, min_pivot,
-                prior_bias, prior_factors):
+                prior_bias, prior_factors, draw_scale, seed):
     K = other_factors.shape[1]; K1 = K + 1; dt = other_factors.dtype
     has_prior = prior_bias.shape[0] > 0
     for c in prange(len(chunks) - 1):
@@ -132,13 +158,14 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
         yy = np.empty(LANES); ysum = np.empty(LANES); pp = np.empty(LANES)
         D = np.empty((K1, LANES), dt); worst = np.empty(LANES, dt)
         z64 = np.empty(K1); A64 = np.empty((K1, K1)); x64 = np.empty(K1); rhs64 = np.empty(K1); zsum64 = np.empty(K1); x0 = np.zeros(K1)
+        noise = np.zeros((K1, LANES), dt); noise64 = np.zeros(K1); wn = np.empty(LANES)
         for g0 in range(r0, r1, LANES):
             for l in range(LANES):
                 r = g0 + l
                 if r >= r1:    # an idle lane solves I x = 0
                     for a in range(K1):
                         for q in range(a, K1): AL[a, q, l] = 1.0 if a == q else 0.0
-                        bL[a, l] = 0; rhs[a, l] = 0; zsum[a, l] = 0
+                        bL[a, l] = 0; rhs[a, l] = 0; zsum[a, l] = 0; noise[a, l] = 0
                     yy[l] = 0; ysum[l] = 0; pp[l] = 0
                     continue
                 s = indptr[r]; n = indptr[r + 1] - s
@@ -171,7 +198,8 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                 for a in range(K1):
                     for q in range(a, K1): AL[a, q, l] = A[a, q]
                     bL[a, l] = b[a]; rhs[a, l] = b[a]
-            _cholesky_solve_lanes(AL, bL, D, worst)
+                    if draw_scale > 0: noise[a, l] = draw_scale * normal_draw(seed, r, a)
+            _cholesky_solve_lanes(AL, bL, D, worst, noise, wn)
             for l in range(min(LANES, r1 - g0)):
                 r = g0 + l
                 if not worst[l] > min_pivot:   # the lane lost its accuracy: solve this row again in float64
@@ -179,18 +207,34 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                     if has_prior:
                         x0[0] = prior_bias[r]
                         for k in range(K): x0[k + 1] = prior_factors[r, k]
+                    for a in range(K1): noise64[a] = noise[a, l]
                     row_loss[r], row_resid[r] = _solve_row_f64(s, indptr[r + 1] - s, indices, ratings, mu, other_bias, other_factors,
-                                                               reg_bias, reg_factor, z64, A64, x64, rhs64, zsum64, x0)
+                                                               reg_bias, reg_factor, z64, A64, x64, rhs64, zsum64, x0, noise64)
                     out_bias[r] = x64[0]
                     for k in range(K): out_factors[r, k] = x64[k + 1]
+                    if draw_scale > 0:   # a draw: the loss of the solve does not apply; its squared error, directly
+                        acc = 0.0
+                        for j in range(indptr[r + 1] - s):
+                            o = indices[s + j]
+                            e = np.float64(ratings[s + j]) - mu - other_bias[o] - x64[0]
+                            for k in range(K): e -= x64[k + 1] * other_factors[o, k]
+                            acc += e * e
+                        row_loss[r] = acc
                     continue
                 out_bias[r] = bL[0, l]
                 xb = 0.0; xz = 0.0
                 for a in range(K1):
                     xb += np.float64(bL[a, l]) * rhs[a, l]; xz += np.float64(bL[a, l]) * zsum[a, l]
                 for k in range(K): out_factors[r, k] = bL[k + 1, l]
-                row_loss[r] = yy[l] + pp[l] - xb
                 row_resid[r] = ysum[l] - xz
+                if draw_scale > 0:   # a draw x: |y - Z x|^2 = y'y - 2 x'(rhs - D x0) + x'(Z'Z + D)x - x'D x, with x'(Z'Z + D)x = wn
+                    xDx = np.float64(reg_bias) * bL[0, l] * bL[0, l]; xDx0 = 0.0
+                    for k in range(K): xDx += np.float64(reg_factor) * bL[k + 1, l] * bL[k + 1, l]
+                    if has_prior:
+                        xDx0 = np.float64(reg_bias) * bL[0, l] * prior_bias[r]
+                        for k in range(K): xDx0 += np.float64(reg_factor) * bL[k + 1, l] * prior_factors[r, k]
+                    row_loss[r] = yy[l] - 2 * xb + 2 * xDx0 + wn[l] - xDx
+                else: row_loss[r] = yy[l] + pp[l] - xb
 
 # %% ../nbs/01a_kernels.ipynb #11d7df22
 def balanced_chunks(indptr:np.ndarray, # row pointers
@@ -216,6 +260,29 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
                prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean (default: zero, the usual prior)
               ) -> tuple[float, float]:
     "Solve every row's (bias, vector) exactly, in parallel; returns the rows' summed loss and summed residual at the solution."
+    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, heavy, n_chunks, min_pivot,
+                 prior_bias, prior_factors, 0.0, 0)
+
+def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
+              mu:float, # global mean
+              other_bias:np.ndarray, other_factors:np.ndarray, # the fixed side
+              reg_bias:float, reg_factor:float, # gamma/lambda and tau/lambda
+              lam:float, # the ratings' precision lambda: the draws' covariance is (lambda A)^-1
+              seed:int, # with the row index, fixes every draw (whatever the thread count)
+              out_bias:np.ndarray, out_factors:np.ndarray, # written in place: (n_rows,), (n_rows, K)
+              heavy:int=8, n_chunks:int|None=None, min_pivot:float|None=None,
+              prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean (default: zero)
+             ) -> tuple[float, float]:
+    """Draw every row's (bias, vector) from its Gaussian conditional posterior, in parallel: the exact solve, plus U^-1 z / sqrt(lambda);
+    returns the rows' summed squared residual and summed residual at the draws."""
+    check = float(lam)
+    if not (np.isfinite(check) and check > 0): raise ValueError(f"lam must be a finite positive number, not {lam!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, heavy, n_chunks, min_pivot,
+                 prior_bias, prior_factors, 1 / np.sqrt(check), int(seed))
+
+def _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, heavy, n_chunks, min_pivot,
+          prior_bias, prior_factors, draw_scale, seed):
     dt = other_factors.dtype
     n_rows, K = len(indptr) - 1, other_factors.shape[1]
     if prior_bias is None: pb, pf = np.zeros(0, dt), np.zeros((0, K), dt)
@@ -225,33 +292,31 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
     with single_threaded_blas():
         _ridge_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor),
                     out_bias, out_factors, row_loss, row_resid, chunks, heavy,
-                    dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf)), pb, pf)
+                    dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf)), pb, pf, dt.type(draw_scale), np.uint64(seed))
     return float(row_loss.sum()), float(row_resid.sum())
 
 # %% ../nbs/01a_kernels.ipynb #fe201e9c
 @njit(parallel=True, cache=True, error_model='numpy')
-def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors, n_chunks):
+def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors, row_sse, row_sum):
     n = len(indptr) - 1; K = row_factors.shape[1]
-    part = np.zeros((n_chunks, 2))
-    step = (n + n_chunks - 1) // n_chunks
-    for c in prange(n_chunks):
+    for r in prange(n):
         acc = 0.0; tot = 0.0
-        for r in range(c * step, min(n, (c + 1) * step)):
-            for j in range(indptr[r], indptr[r + 1]):
-                o = indices[j]
-                e = np.float64(ratings[j]) - mu - row_bias[r] - col_bias[o]
-                for k in range(K): e -= row_factors[r, k] * col_factors[o, k]
-                acc += e * e; tot += e
-        part[c, 0] = acc; part[c, 1] = tot
-    return part[:, 0].sum(), part[:, 1].sum()
+        for j in range(indptr[r], indptr[r + 1]):
+            o = indices[j]
+            e = np.float64(ratings[j]) - mu - row_bias[r] - col_bias[o]
+            for k in range(K): e -= np.float64(row_factors[r, k]) * col_factors[o, k]
+            acc += e * e; tot += e
+        row_sse[r] = acc; row_sum[r] = tot
 
 def residual_sums(indptr, indices, ratings, # ratings compressed by row
                   mu:float, row_bias, col_bias, # global mean and biases
                   row_factors, col_factors # vectors, (n_rows, K) and (n_cols, K); K may be 0
                  ) -> tuple[float, float]:
-    "Sum of squares and plain sum, over rated cells, of the residual r - mu - b_row - b_col - row . col."
-    sse, tot = _sse_rows(indptr, indices, ratings, float(mu), row_bias, col_bias, row_factors, col_factors, 64)
-    return float(sse), float(tot)
+    "Sum of squares and plain sum, over rated cells, of the residual r - mu - b_row - b_col - row . col (the same to the last bit whatever the thread count)."
+    n = len(indptr) - 1
+    row_sse, row_sum = np.empty(n), np.empty(n)
+    _sse_rows(indptr, indices, ratings, float(mu), row_bias, col_bias, row_factors, col_factors, row_sse, row_sum)
+    return float(row_sse.sum()), float(row_sum.sum())
 
 def sum_squared_residuals(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors) -> float:
     "Sum over rated cells of (r - mu - b_row - b_col - row . col)^2."
@@ -276,6 +341,32 @@ def predict_pairs(rows, cols, # indices, -1 where unknown
     out = np.empty(len(rows), np.float64)
     _predict_pairs(np.asarray(rows, np.int64), np.asarray(cols, np.int64), float(mu), row_bias, col_bias, row_factors, col_factors, out)
     return out
+
+@njit(parallel=True, cache=True, error_model='numpy')
+def _predict_draws(rows, cols, mu, row_draws, col_draws, out_mean, out_var):
+    S, K1 = row_draws.shape[1], row_draws.shape[2]
+    for j in prange(len(rows)):
+        r, c = rows[j], cols[j]
+        m = 0.0; m2 = 0.0
+        for s in range(S):
+            p = np.float64(mu[s])
+            if r >= 0: p += row_draws[r, s, 0]
+            if c >= 0: p += col_draws[c, s, 0]
+            if r >= 0 and c >= 0:
+                for k in range(1, K1): p += np.float64(row_draws[r, s, k]) * col_draws[c, s, k]
+            m += p; m2 += p * p
+        m /= S
+        out_mean[j] = m; out_var[j] = max(m2 / S - m * m, 0.0)
+
+def predict_draws(rows, cols, # indices, -1 where unknown
+                  mu:np.ndarray, # the global mean of each draw, (S,)
+                  row_draws:np.ndarray, col_draws:np.ndarray # each draw's (bias, vector): (n_rows, S, K+1), (n_cols, S, K+1)
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    "The mean over draws of mu + b_row + b_col + row . col for each pair, and its variance over the draws; an unknown (-1) side contributes nothing."
+    n = len(rows)
+    mean, var = np.empty(n), np.empty(n)
+    _predict_draws(np.asarray(rows, np.int64), np.asarray(cols, np.int64), np.asarray(mu, np.float64), row_draws, col_draws, mean, var)
+    return mean, var
 
 # %% ../nbs/01a_kernels.ipynb #5b669fb8
 @njit(parallel=True, cache=True, error_model='numpy')

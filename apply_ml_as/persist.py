@@ -123,6 +123,8 @@ def load_model(path # a file written by `save`
     try: model._check_params()
     except ValueError as e: raise ModelFileError(f"the hyperparameters in the file are invalid: {e}") from None
     _check_arrays(model, arrays, meta)
+    try: model._check_loaded(arrays)
+    except ValueError as e: raise ModelFileError(f"the file's arrays are inconsistent: {e}") from None
     for k, v in arrays.items(): setattr(model, k, v)
     model.global_mean_, model.rating_scale_, model.n_epochs_ = float(meta['global_mean']), tuple(meta['rating_scale']), int(meta['n_epochs'])
     try: model.history_ = pd.DataFrame(meta['history'])
