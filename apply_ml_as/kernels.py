@@ -66,14 +66,21 @@ def _mix64(x):
     x = (x ^ (x >> np.uint64(27))) * _MIX2
     return x ^ (x >> np.uint64(31))
 
-@njit(cache=True)
-def normal_draw(seed, row, k):
-    "A standard normal that depends only on (seed, row, k): counter-based, so draws do not depend on the thread that makes them."
-    base = _mix64(np.uint64(seed) * _GOLDEN + np.uint64(row)) ^ (np.uint64(k) * _MIX2)
+@njit(cache=True, inline='always')
+def _normal_pair(seed, row, j):
+    "Two independent standard normals that depend only on (seed, row, j): Box-Muller on two hashed uniforms."
+    base = _mix64(np.uint64(seed) * _GOLDEN + np.uint64(row)) ^ (np.uint64(j) * _MIX2)
     h1 = _mix64(base); h2 = _mix64(h1 ^ _GOLDEN)
     u1 = (np.float64(h1 >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)   # in (0, 1)
     u2 = np.float64(h2 >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    r, t = np.sqrt(-2.0 * np.log(u1)), 2.0 * np.pi * u2
+    return r * np.cos(t), r * np.sin(t)
+
+@njit(cache=True)
+def normal_draw(seed, row, k):
+    "The k-th standard normal of a row: counter-based, so draws do not depend on the thread that makes them (k = 2j, 2j+1 share a Box-Muller pair)."
+    a, b = _normal_pair(seed, row, k // 2)
+    return a if k % 2 == 0 else b
 
 @njit(cache=True, fastmath=True, error_model='numpy')
 def _cholesky_solve_lanes(A, b, D, worst, noise, wn):
@@ -198,7 +205,12 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                 for a in range(K1):
                     for q in range(a, K1): AL[a, q, l] = A[a, q]
                     bL[a, l] = b[a]; rhs[a, l] = b[a]
-                    if draw_scale > 0: noise[a, l] = draw_scale * normal_draw(seed, r, a)
+            if draw_scale > 0:   # the lanes' normals, two per Box-Muller pair (normal_draw's numbering)
+                for l in range(min(LANES, r1 - g0)):
+                    for a in range(0, K1, 2):
+                        z0, z1 = _normal_pair(seed, g0 + l, a // 2)
+                        noise[a, l] = draw_scale * z0
+                        if a + 1 < K1: noise[a + 1, l] = draw_scale * z1
             _cholesky_solve_lanes(AL, bL, D, worst, noise, wn)
             for l in range(min(LANES, r1 - g0)):
                 r = g0 + l

@@ -80,6 +80,22 @@ def run_ours(path, k, epochs):
     out['peak_mib'], = status_mib('VmHWM')
     return dict(out, epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]))
 
+def run_gibbs(path, k, epochs):
+    "Our Bayesian model (chapter 03a) without side data: one Gibbs sweep per epoch, every sweep kept (running sums included)."
+    import numba, pandas  # noqa: F401
+    from apply_ml_as.interactions import Interactions
+    from apply_ml_as.bayes_als import BayesALS
+    out, d = load(path)
+    t = time.perf_counter()
+    BayesALS(n_factors=k, burn_in=0, n_samples=1, rated_items_prior=False).fit(Interactions(d['user'][:WARM], d['item'][:WARM], d['rating'][:WARM]))
+    out['warm_s'], out['warm_mib'] = time.perf_counter() - t, status_mib('VmRSS')[0] - out['loaded_mib']
+    t = time.perf_counter()
+    X = Interactions(d['user'], d['item'], d['rating']); X.by_item
+    out['setup_s'] = time.perf_counter() - t
+    h = BayesALS(n_factors=k, burn_in=0, n_samples=epochs, keep_draws=1, rated_items_prior=False).fit(X).history_
+    out['peak_mib'], = status_mib('VmHWM')
+    return dict(out, epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]))
+
 def run_lenskit(path, k, epochs):
     import pandas as pd, torch, lenskit  # noqa: F401 -- lenskit imports torch; named so the baseline plainly includes it
     from lenskit.als import BiasedMFScorer, BiasedMFConfig
@@ -117,36 +133,43 @@ def main():
     ap.add_argument('--ratings', type=int, default=25_000_000); ap.add_argument('--users', type=int, default=162_541)
     ap.add_argument('--items', type=int, default=59_047); ap.add_argument('--epochs', type=int, default=5)
     ap.add_argument('--k', type=int, nargs='+', default=[10, 32]); ap.add_argument('--no-lenskit', action='store_true')
+    ap.add_argument('--gibbs', action='store_true', help='also time one Gibbs sweep of BayesALS (no side data) per epoch')
+    ap.add_argument('--repeat', type=int, default=1, help='run every worker this many times, interleaved; report the median s/epoch')
     ap.add_argument('--python', default=sys.executable, help='interpreter for the LensKit worker (default: this one)')
     ap.add_argument('--worker', nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
         lib, path, k = a.worker
-        print(json.dumps((run_ours if lib == 'ours' else run_lenskit)(path, int(k), a.epochs))); return
+        print(json.dumps(dict(ours=run_ours, gibbs=run_gibbs, lenskit=run_lenskit)[lib](path, int(k), a.epochs))); return
     users, items = (a.users, a.items) if a.ratings == 25_000_000 else (max(10, a.ratings * a.users // 25_000_000), max(10, round(a.items * (a.ratings / 25e6) ** 0.5)))
     path = data_path(a.ratings, users, items)
-    python = {'ours': sys.executable, 'lenskit': a.python}
-    libs = ['ours'] + ([] if a.no_lenskit else ['lenskit'])
+    python = {'ours': sys.executable, 'gibbs': sys.executable, 'lenskit': a.python}
+    libs = ['ours'] + (['gibbs'] if a.gibbs else []) + ([] if a.no_lenskit else ['lenskit'])
     print(f'{a.ratings:,} synthetic ratings, {users:,} users, {items:,} items; {a.epochs} epochs; {os.cpu_count()} cores')
     for lib in libs: print(f'  {lib} worker: {python[lib]}')
     print(f"\n{'library':8s} {'K':>3s} {'setup s':>8s} {'warm s':>7s} {'warm MiB':>8s} {'s/epoch':>8s} {'peak MiB':>9s} {'baseline':>9s} {'above base':>10s} {'train RMSE':>10s}")
-    res = {}
-    for k in a.k:
-        for lib in libs:
-            out = subprocess.run([python[lib], __file__, '--epochs', str(a.epochs), '--worker', lib, str(path), str(k)],
-                                 capture_output=True, text=True)
-            if out.returncode: print(out.stderr[-2000:]); raise SystemExit(f'{lib} K={k} failed')
-            r = json.loads(out.stdout.strip().splitlines()[-1]); res[lib, k] = r
-            r['per_epoch'] = float(np.median(r['epoch_s'][1:] if len(r['epoch_s']) > 1 else r['epoch_s']))
-            r['above'] = r['peak_mib'] - r['base_mib']
-            print(f"{lib:8s} {k:3d} {r['setup_s']:8.2f} {r['warm_s']:7.2f} {r['warm_mib']:8.0f} {r['per_epoch']:8.3f} {r['peak_mib']:9.0f} {r['base_mib']:9.0f} "
-                  f"{r['above']:10.0f} {r['train_rmse']:10.4f}", flush=True)
+    res, runs = {}, {}
+    for k, rep, lib in ((k, rep, lib) for k in a.k for rep in range(a.repeat) for lib in libs):
+        out = subprocess.run([python[lib], __file__, '--epochs', str(a.epochs), '--worker', lib, str(path), str(k)],
+                             capture_output=True, text=True)
+        if out.returncode: print(out.stderr[-2000:]); raise SystemExit(f'{lib} K={k} failed')
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        r['per_epoch'] = float(np.median(r['epoch_s'][1:] if len(r['epoch_s']) > 1 else r['epoch_s']))
+        r['above'] = r['peak_mib'] - r['base_mib']
+        runs.setdefault((lib, k), []).append(r['per_epoch'])
+        res[lib, k] = dict(r, per_epoch=float(np.median(runs[lib, k])))
+        print(f"{lib:8s} {k:3d} {r['setup_s']:8.2f} {r['warm_s']:7.2f} {r['warm_mib']:8.0f} {r['per_epoch']:8.3f} {r['peak_mib']:9.0f} {r['base_mib']:9.0f} "
+              f"{r['above']:10.0f} {r['train_rmse']:10.4f}", flush=True)
+    if 'gibbs' in libs:
+        print('\nratio, one Gibbs sweep (BayesALS, no side data) / one ALS epoch (LatentALS) (target: <= 1.25):')
+        for k in a.k: print(f"  K={k:<3d} {res['gibbs', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
     if 'lenskit' in libs:
         print('\nratios, ours / LensKit (target: s/epoch <= 1.0, peak memory <= 1.0):')
         for k in a.k:
             o, l = res['ours', k], res['lenskit', k]
             print(f"  K={k:<3d} s/epoch {o['per_epoch'] / l['per_epoch']:.2f}   peak above baseline {o['above'] / l['above']:.2f}"
                   f"   raw peak {o['peak_mib'] / l['peak_mib']:.2f}   setup {o['setup_s'] / l['setup_s']:.2f}")
+    if a.repeat > 1: print(f'\n(each worker ran {a.repeat} times, interleaved; the ratios use the median of its runs)')
     print('\n(s/epoch: median of epochs 2..n, each one full sweep, users then items; ours also computes the objective and train RMSE every epoch.'
           '\n peak: the worker\'s VmHWM after training; baseline: its VmRSS after importing the library (interpreter, numpy, pandas and'
           ' numba + apply_ml_as, or torch + lenskit), before loading the arrays; above base = peak - baseline, which counts the arrays,'

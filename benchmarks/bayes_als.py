@@ -1,0 +1,89 @@
+"""Bayesian ALS (BayesALS, chapter 03a) against myFM's Bayesian factorisation machine, on the same splits, with the same metric code.
+
+    pip install -r benchmarks/requirements.txt     # myfm
+    python benchmarks/bayes_als.py                 # ml-100k u1..u5 and ml-latest-small 90/10 (seed 42): about 10 minutes on 2 cores
+    python benchmarks/bayes_als.py --quick         # u1 only, fewer sweeps
+
+Settings are fixed once, for every fold (no per-fold search, no tuning on test ratings):
+  - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior) and the
+    genres as item features; the precisions are sampled.
+  - myFM 0.4 (Gibbs), rank 10, 250 iterations of which the last 200 are kept, in two designs: user and item one-hot
+    (the plain Bayesian MF, as quoted in issue 13), and the same side data as ours: the item's genres (normalised) and the
+    movies the user rated in training (normalised, myFM's "implicit feedback" design), each group with its own prior;
+    both as myFM's relation blocks (one row per user and per movie, which is how myFM makes such designs fast).
+Test RMSE comes from `apply_ml_as.evaluate.rmse` on clipped predictions for everyone. Calibration: the share of test ratings
+within one (and two) predictive standard deviations of our unclipped prediction.
+"""
+import argparse, sys, time
+import numpy as np, pandas as pd, scipy.sparse as sp
+from apply_ml_as.data import load_movielens
+from apply_ml_as.interactions import item_genre_matrix, index_of
+from apply_ml_as.splits import official_split, random_split
+from apply_ml_as.bayes_als import BayesALS
+from apply_ml_as.evaluate import rmse
+
+def ours(train, test, genres, scale, quick):
+    kw = dict(burn_in=20, n_samples=60) if quick else {}
+    m = BayesALS(n_factors=10, rating_scale=scale, **kw).fit(train, item_features=genres)
+    p = m.predict(test.user_id, test.item_id)
+    raw, sd = m.predict(test.user_id, test.item_id, clip=False), m.predict_std(test.user_id, test.item_id)
+    z = np.abs(test.rating.to_numpy() - raw) / sd
+    return rmse(test.rating, p), dict(within1=float((z < 1).mean()), within2=float((z < 2).mean()))
+
+def myfm_blocks(train, d, items, side):
+    """myFM's relation blocks for the pairs of `d`: a user block (one-hot user, and with `side` the movies the user rated
+    in training, normalised) and an item block (one-hot movie, and with `side` its genres, normalised), with group sizes."""
+    import myfm
+    users, movies = np.unique(train.user_id), np.unique(np.r_[train.item_id, items.item_id])
+    nu, ni = len(users), len(movies)
+    eye = lambda n: sp.vstack([sp.identity(n, format='csr'), sp.csr_matrix((1, n))]).tocsr()   # a last, empty row for unknown ids
+    R = sp.csr_matrix((np.ones(len(train)), (index_of(users, train.user_id.to_numpy()), index_of(movies, train.item_id.to_numpy()))), shape=(nu, ni))
+    R = sp.diags(1 / np.sqrt(np.maximum(R.sum(1).A1, 1))) @ R
+    G = item_genre_matrix(items, movies).matrix.astype(np.float64)
+    G = sp.diags(1 / np.sqrt(np.maximum(G.sum(1).A1, 1))) @ G
+    ub = sp.hstack([eye(nu)] + ([sp.vstack([R, sp.csr_matrix((1, ni))])] if side else [])).tocsr()
+    ib = sp.hstack([eye(ni)] + ([sp.vstack([G, sp.csr_matrix((1, G.shape[1]))])] if side else [])).tocsr()
+    up, ip = index_of(users, d.user_id.to_numpy()), index_of(movies, d.item_id.to_numpy())
+    up, ip = np.where(up >= 0, up, nu), np.where(ip >= 0, ip, ni)
+    blocks = [myfm.RelationBlock(up.tolist(), ub), myfm.RelationBlock(ip.tolist(), ib)]
+    shapes = [nu] + ([ni] if side else []) + [ni] + ([G.shape[1]] if side else [])
+    return blocks, shapes
+
+def run_myfm(train, test, items, scale, side, quick):
+    import myfm
+    rel_tr, shapes = myfm_blocks(train, train, items, side)
+    rel_te, _ = myfm_blocks(train, test, items, side)
+    n_iter, kept = (80, 60) if quick else (250, 200)
+    fm = myfm.MyFMRegressor(rank=10, random_seed=0).fit(sp.csr_matrix((len(train), 0)), train.rating.to_numpy(np.float64), X_rel=rel_tr,
+                                                       n_iter=n_iter, n_kept_samples=kept, group_shapes=shapes)
+    return rmse(test.rating, np.clip(fm.predict(sp.csr_matrix((len(test), 0)), rel_te), *scale))
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--quick', action='store_true'); ap.add_argument('--no-myfm', action='store_true')
+    a = ap.parse_args()
+    try: import myfm  # noqa: F401
+    except ImportError:
+        if not a.no_myfm: sys.exit('myfm is not installed: pip install -r benchmarks/requirements.txt, or pass --no-myfm')
+    t0 = time.time()
+    ml = load_movielens('ml-100k')
+    genres = item_genre_matrix(ml.items, ml.items.item_id.to_numpy())
+    splits = [('ml-100k', f, official_split(f), ml, genres, (1.0, 5.0)) for f in (['u1'] if a.quick else ['u1', 'u2', 'u3', 'u4', 'u5'])]
+    if not a.quick:
+        small = load_movielens('ml-latest-small')
+        splits.append(('ml-latest-small', '90/10', random_split(small.ratings, test_frac=0.1, seed=42), small,
+                       item_genre_matrix(small.items, small.items.item_id.to_numpy()), (0.5, 5.0)))
+    rows = []
+    for data, fold, s, m, g, scale in splits:
+        t = time.time(); r, cal = ours(s.train, s.test, g, scale, a.quick); row = dict(data=data, fold=fold, BayesALS=r, ours_s=time.time() - t, **cal)
+        if not a.no_myfm:
+            t = time.time(); row['myFM (one-hot)'] = run_myfm(s.train, s.test, m.items, scale, False, a.quick); row['plain_s'] = time.time() - t
+            t = time.time(); row['myFM (same side data)'] = run_myfm(s.train, s.test, m.items, scale, True, a.quick); row['side_s'] = time.time() - t
+        rows.append(row); print(pd.DataFrame([row]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
+    df = pd.DataFrame(rows)
+    print('\nmean test RMSE (and calibration of ours):')
+    cols = [c for c in ('BayesALS', 'myFM (one-hot)', 'myFM (same side data)', 'within1', 'within2') if c in df]
+    print(df.groupby('data', sort=False)[cols].mean().round(4).to_string())
+    print(f'\n(targets: ml-100k u1..u5 mean <= 0.895, ml-latest-small <= 0.835; about 68% within one sd; {time.time() - t0:.0f} s)')
+
+if __name__ == '__main__': main()
