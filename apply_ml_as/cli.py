@@ -83,6 +83,12 @@ def _load(a):
     print(f'{ml}  (loaded in {time.perf_counter() - t:.1f} s)')
     return ml
 
+def _check_release(model, ml, dataset):
+    "A saved model used with another release would show other movies' titles: refuse, naming the option to set."
+    users, items = set(ml.ratings.user_id.unique().tolist()), set(ml.items.item_id.tolist())
+    if not (set(model.user_ids_.tolist()) <= users and set(model.item_ids_.tolist()) <= items):
+        raise ValueError(f"this model's users and movies are not those of {dataset}: it was trained on another release; pass the --dataset it was trained on")
+
 def _split(a, ml):
     if a.split == 'official':
         if a.dataset != 'ml-100k': raise ValueError("--split official needs --dataset ml-100k")
@@ -120,6 +126,7 @@ def cmd_evaluate(a, progress):
     "Rating and ranking metrics of a saved model on the test part of its split."
     model = load_model(a.model_file)
     ml = _load(a)
+    _check_release(model, ml, a.dataset)
     split = _split(a, ml)
     from apply_ml_as.interactions import Interactions
     from apply_ml_as.base import data_fingerprint
@@ -132,6 +139,7 @@ def cmd_recommend(a, progress):
     "Top-N for a known user, or for a new person given by title=rating pairs."
     model = load_model(a.model_file)
     ml = _load(a)
+    _check_release(model, ml, a.dataset)
     cols = ['rank', 'item_id', 'title', 'score']
     if a.user is not None:
         user = int(a.user) if model.user_ids_.dtype.kind in 'iu' and a.user.lstrip('-').isdigit() else a.user
@@ -157,13 +165,15 @@ def cmd_similar(a, progress):
     "The movies closest to one, by the cosine of their vectors."
     model = load_model(a.model_file)
     ml = _load(a)
+    _check_release(model, ml, a.dataset)
     if a.title: item = match_titles(ml.items, a.title, prefer=model.item_ids_)[0]
     elif model.item_ids_.dtype.kind in 'iu':
         if not a.item.lstrip('-').isdigit(): raise ValueError(f"--item takes an item id (a whole number here), not {a.item!r}")
         item = int(a.item)
     else: item = a.item
+    sims = similar_items(model, item, n=a.n, items=ml.items)
     print(f'movies closest to {ml.items.title[ml.items.item_id == item].iloc[0] if (ml.items.item_id == item).any() else item}:')
-    print(similar_items(model, item, n=a.n, items=ml.items)[['rank', 'similar_item_id', 'title', 'similarity']].to_string(index=False, formatters={'similarity': '{:.3f}'.format}))
+    print(sims[['rank', 'similar_item_id', 'title', 'similarity']].to_string(index=False, formatters={'similarity': '{:.3f}'.format}))
 
 #| export
 def cmd_demo(a, progress):
@@ -187,8 +197,10 @@ def main(argv:list|None=None # the arguments (default: the command line's)
     "The `apply_ml_as` command; returns its exit status."
     p = parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not any(x in COMMANDS or x in ('-h', '--help') for x in argv):   # no command: train, with whatever options were given
-        argv = [x for x in argv if x == '--quiet'] + ['train'] + [x for x in argv if x != '--quiet']
+    quiet = ['--quiet'] if '--quiet' in argv else []   # a top-level option, accepted anywhere on the line
+    argv = [x for x in argv if x != '--quiet']
+    if not any(x in COMMANDS or x in ('-h', '--help') for x in argv): argv = ['train'] + argv   # no command: train, with whatever options were given
+    argv = quiet + argv
     try: a = p.parse_args(argv)
     except SystemExit as e: return int(e.code or 0)
     progress = not a.quiet and sys.stderr.isatty()
