@@ -76,9 +76,33 @@ def run_ours(path, k, epochs):
     t = time.perf_counter()
     X = Interactions(d['user'], d['item'], d['rating']); X.by_item
     out['setup_s'] = time.perf_counter() - t
-    h = LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0).fit(X).history_
+    m = LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0).fit(X)
+    h = m.history_
     out['peak_mib'], = status_mib('VmHWM')
-    return dict(out, epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]))
+    # each half-sweep alone (after the peak is read): the kernel on the trained state, best of two
+    from apply_ml_as.kernels import ridge_rows
+    half = {}
+    for side, (M, ob, of, n) in dict(users=(X.by_user, m.item_bias_, m.item_factors_, X.n_users), items=(X.by_item, m.user_bias_, m.user_factors_, X.n_items)).items():
+        b, f = np.empty(n, of.dtype), np.empty((n, k), of.dtype); ts = []
+        for _ in range(2):
+            t = time.perf_counter(); ridge_rows(M.indptr, M.indices, M.data, m.global_mean_, ob, of, 5.0, 15.0, b, f); ts.append(time.perf_counter() - t)
+        half[side] = dict(s=min(ts), rows=int(n), nnz=int(M.nnz))
+    return dict(out, epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]), half=half)
+
+def half_sweep_gflop(rows, nnz, k):
+    """The work of one exact half-sweep, in GFLOP: per rating the Gram matrix's upper triangle (K1(K1+1) flops, multiply and add)
+    and the right-hand side (2 K1); per row the Cholesky factorisation (K1^3/3) and two triangular solves (2 K1^2); K1 = K + 1."""
+    k1 = k + 1
+    return (nnz * (k1 * (k1 + 1) + 2 * k1) + rows * (k1 ** 3 / 3 + 2 * k1 ** 2)) / 1e9
+
+def matmul_gflops(n=3000, reps=3):
+    "This machine's float32 matrix-multiply rate (numpy's BLAS, all threads), GFLOP/s: the best of a few n x n products."
+    a = np.random.default_rng(0).random((n, n), dtype=np.float32); b = a.copy(); a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(reps))
+    return 2 * n ** 3 / best / 1e9
+
+def _timed(f):
+    t = time.perf_counter(); f(); return time.perf_counter() - t
 
 def run_gibbs(path, k, epochs):
     "Our Bayesian model (chapter 03a) without side data: one Gibbs sweep per epoch, every sweep kept (running sums included)."
@@ -160,6 +184,12 @@ def main():
         res[lib, k] = dict(r, per_epoch=float(np.median(runs[lib, k])))
         print(f"{lib:8s} {k:3d} {r['setup_s']:8.2f} {r['warm_s']:7.2f} {r['warm_mib']:8.0f} {r['per_epoch']:8.3f} {r['peak_mib']:9.0f} {r['base_mib']:9.0f} "
               f"{r['above']:10.0f} {r['train_rmse']:10.4f}", flush=True)
+    peak = matmul_gflops()
+    print(f'\nhalf-sweeps of our exact solver (the kernel alone on the trained state, best of two), against this machine\'s float32 matrix multiply, {peak:.0f} GFLOP/s:')
+    for k in a.k:
+        for side, hs in res['ours', k]['half'].items():
+            g = half_sweep_gflop(hs['rows'], hs['nnz'], k)
+            print(f"  K={k:<3d} {side:5s} {hs['rows']:>8,} rows  {hs['s']:6.3f} s  {g:7.2f} GFLOP  {g / hs['s']:6.1f} GFLOP/s  ({g / hs['s'] / peak:.0%} of the matrix multiply)")
     if 'gibbs' in libs:
         print('\nratio, one Gibbs sweep (BayesALS, no side data) / one ALS epoch (LatentALS) (target: <= 1.25):')
         for k in a.k: print(f"  K={k:<3d} {res['gibbs', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
