@@ -36,6 +36,7 @@ alike, not equal, so s/epoch compares sweeps of two related algorithms rather th
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 import numpy as np
+from memory import status_mib   # benchmarks/memory.py: this script's folder is on sys.path when it runs
 
 DATA = Path(__file__).resolve().parent / '_data'
 WARM = 1000   # ratings in the untimed warm-up fit
@@ -53,32 +54,33 @@ def data_path(n_ratings, n_users, n_items):
         print(f'generated {n_ratings:,} synthetic ratings in {time.perf_counter() - t:.0f} s -> {p}', file=sys.stderr)
     return p
 
-def status_mib(*keys):
-    "VmRSS (resident now) / VmHWM (resident high-water mark) of this process, MiB, from /proc/self/status."
-    with open('/proc/self/status') as f:
-        got = {l.split(':')[0]: int(l.split()[1]) / 1024 for l in f if l.startswith(keys)}
-    return [got[k] for k in keys]
-
 def load(path):
     "The baseline (after the caller's imports), then the arrays."
     base_mib, base_hwm_mib = status_mib('VmRSS', 'VmHWM')
     with np.load(path) as z: d = {k: z[k] for k in ('user', 'item', 'rating')}
     return dict(base_mib=base_mib, base_hwm_mib=base_hwm_mib, loaded_mib=status_mib('VmRSS')[0]), d
 
-def run_ours(path, k, epochs):
+def run_ours(path, k, epochs, sampler=False):
+    """Our LatentALS (each epoch one exact sweep; then each half-sweep timed alone), or with `sampler` BayesALS without side data
+    (chapter 03a: each epoch one Gibbs sweep, every sweep kept, running sums included)."""
     import numba, pandas  # noqa: F401 -- imported by apply_ml_as anyway; named here so the baseline plainly includes them
     from apply_ml_as.interactions import Interactions
     from apply_ml_as.latent_als import LatentALS
+    from apply_ml_as.bayes_als import BayesALS
+    make = (lambda n: BayesALS(n_factors=k, burn_in=0, n_samples=n, keep_draws=1, rated_items_prior=False)) if sampler else \
+           (lambda n: LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=n, tol=0))
     out, d = load(path)
     t = time.perf_counter()
-    LatentALS(n_factors=k, n_epochs=1).fit(Interactions(d['user'][:WARM], d['item'][:WARM], d['rating'][:WARM]))
+    make(1).fit(Interactions(d['user'][:WARM], d['item'][:WARM], d['rating'][:WARM]))
     out['warm_s'], out['warm_mib'] = time.perf_counter() - t, status_mib('VmRSS')[0] - out['loaded_mib']
     t = time.perf_counter()
     X = Interactions(d['user'], d['item'], d['rating']); X.by_item
     out['setup_s'] = time.perf_counter() - t
-    m = LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0).fit(X)
+    m = make(epochs).fit(X)
     h = m.history_
     out['peak_mib'], = status_mib('VmHWM')
+    out.update(epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]))
+    if sampler: return out
     # each half-sweep alone (after the peak is read): the kernel on the trained state, best of two
     from apply_ml_as.kernels import ridge_rows
     half = {}
@@ -87,7 +89,7 @@ def run_ours(path, k, epochs):
         for _ in range(2):
             t = time.perf_counter(); ridge_rows(M.indptr, M.indices, M.data, m.global_mean_, ob, of, 5.0, 15.0, b, f); ts.append(time.perf_counter() - t)
         half[side] = dict(s=min(ts), rows=int(n), nnz=int(M.nnz))
-    return dict(out, epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]), half=half)
+    return dict(out, half=half)
 
 def half_sweep_gflop(rows, nnz, k):
     """The work of one exact half-sweep, in GFLOP: per rating the Gram matrix's upper triangle (K1(K1+1) flops, multiply and add)
@@ -103,22 +105,6 @@ def matmul_gflops(n=3000, reps=3):
 
 def _timed(f):
     t = time.perf_counter(); f(); return time.perf_counter() - t
-
-def run_gibbs(path, k, epochs):
-    "Our Bayesian model (chapter 03a) without side data: one Gibbs sweep per epoch, every sweep kept (running sums included)."
-    import numba, pandas  # noqa: F401
-    from apply_ml_as.interactions import Interactions
-    from apply_ml_as.bayes_als import BayesALS
-    out, d = load(path)
-    t = time.perf_counter()
-    BayesALS(n_factors=k, burn_in=0, n_samples=1, rated_items_prior=False).fit(Interactions(d['user'][:WARM], d['item'][:WARM], d['rating'][:WARM]))
-    out['warm_s'], out['warm_mib'] = time.perf_counter() - t, status_mib('VmRSS')[0] - out['loaded_mib']
-    t = time.perf_counter()
-    X = Interactions(d['user'], d['item'], d['rating']); X.by_item
-    out['setup_s'] = time.perf_counter() - t
-    h = BayesALS(n_factors=k, burn_in=0, n_samples=epochs, keep_draws=1, rated_items_prior=False).fit(X).history_
-    out['peak_mib'], = status_mib('VmHWM')
-    return dict(out, epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]))
 
 def run_lenskit(path, k, epochs):
     import pandas as pd, torch, lenskit  # noqa: F401 -- lenskit imports torch; named so the baseline plainly includes it
@@ -164,7 +150,8 @@ def main():
     a = ap.parse_args()
     if a.worker:
         lib, path, k = a.worker
-        print(json.dumps(dict(ours=run_ours, gibbs=run_gibbs, lenskit=run_lenskit)[lib](path, int(k), a.epochs))); return
+        run = dict(ours=run_ours, gibbs=lambda *x: run_ours(*x, sampler=True), lenskit=run_lenskit)[lib]
+        print(json.dumps(run(path, int(k), a.epochs))); return
     users, items = (a.users, a.items) if a.ratings == 25_000_000 else (max(10, a.ratings * a.users // 25_000_000), max(10, round(a.items * (a.ratings / 25e6) ** 0.5)))
     path = data_path(a.ratings, users, items)
     python = {'ours': sys.executable, 'gibbs': sys.executable, 'lenskit': a.python}

@@ -29,18 +29,13 @@ process). pyarrow and our reader use all cores; pandas' C engine uses one.
 """
 import argparse, json, subprocess, sys, time
 import numpy as np
+from memory import status_mib   # benchmarks/memory.py: this script's folder is on sys.path when it runs
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / '_data'
 READERS = ['pandas defaults', 'pandas dtypes', 'pandas pyarrow', 'pyarrow.csv', 'pyarrow.csv+pandas', 'apply_ml_as']
 OURS = 'apply_ml_as'
 DTYPES = {'userId': 'int32', 'movieId': 'int32', 'rating': 'float32', 'timestamp': 'int64'}
-
-def status_mib(*keys):
-    "VmRSS (resident now) / VmHWM (resident high-water mark) of this process, MiB, from /proc/self/status."
-    with open('/proc/self/status') as f:
-        got = {l.split(':')[0]: int(l.split()[1]) / 1024 for l in f if l.startswith(keys)}
-    return [got[k] for k in keys]
 
 def reader(which):
     "Import what `which` needs and return a function path -> result."
