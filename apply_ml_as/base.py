@@ -52,6 +52,7 @@ class ALSModel:
     "Base of every model: hyperparameters, checks, the fit loop with its history, and prediction in original ids."
     uses_features = ()   # side data this model accepts in `fit`: 'item_features', 'user_features'
     extra_fitted = ()    # fitted attributes beyond the shared ones
+    sampler = False      # True for a model whose epochs draw from a posterior (its objective wanders instead of descending)
     def __init__(self,
                  lam:float=1.0, # precision of the ratings, lambda
                  gamma:float=10.0, # precision of the biases' prior, gamma
@@ -165,6 +166,11 @@ class _Progress:
 def _check_loaded(self:ALSModel, arrays:dict):
     "Raise a `ValueError` if arrays read from a model file do not fit together (a model with arrays of its own checks them here)."
     pass
+
+@patch
+def _fold_in_regs(self:ALSModel) -> tuple[float, float]:
+    "The users' prior precisions relative to the ratings', (gamma/lam, tau/lam), with which a new person is folded in."
+    return self.gamma / self.lam, getattr(self, 'tau', self.gamma) / self.lam
 
 @patch
 def _finish(self:ALSModel):

@@ -85,8 +85,7 @@ def _load(a):
 
 def _check_release(model, ml, dataset):
     "A saved model used with another release would show other movies' titles: refuse, naming the option to set."
-    users, items = set(ml.ratings.user_id.unique().tolist()), set(ml.items.item_id.tolist())
-    if not (set(model.user_ids_.tolist()) <= users and set(model.item_ids_.tolist()) <= items):
+    if not (np.isin(model.user_ids_, ml.ratings.user_id.unique()).all() and np.isin(model.item_ids_, ml.items.item_id.to_numpy()).all()):
         raise ValueError(f"this model's users and movies are not those of {dataset}: it was trained on another release; pass the --dataset it was trained on")
 
 def _split(a, ml):

@@ -66,6 +66,7 @@ def feature_ridge(F:sp.csr_matrix, T:np.ndarray, reg:float, X0:np.ndarray|None=N
 class FeatureALS(ALSModel):
     "Biases and vectors whose priors are centred on their features' vectors (genres, demographics, the items a user rated)."
     uses_features = ('item_features', 'user_features')
+    min_factors = 1   # the smallest n_factors allowed
     extra_fitted = ('item_feature_factors_', 'item_feature_bias_', 'user_feature_factors_', 'user_feature_bias_', 'rated_item_factors_',
                     'item_feature_names_', 'user_feature_names_')
     def __init__(self,
@@ -84,7 +85,8 @@ class FeatureALS(ALSModel):
 @patch
 def _check_params(self:FeatureALS):
     ALSModel._check_params(self)
-    check_positive('n_factors', self.n_factors, integer=True)
+    if isinstance(self.n_factors, (bool, np.bool_)) or not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < self.min_factors:
+        raise ValueError(f"n_factors must be a whole number >= {self.min_factors}, not {self.n_factors!r}")
     for k in ('tau', 'tau_f', 'gamma_f', 'init_scale'): check_positive(k, getattr(self, k))
     check_positive('cg_steps', self.cg_steps, integer=True)
     if not isinstance(self.rated_items_prior, (bool, np.bool_)): raise ValueError(f"rated_items_prior must be True or False, not {self.rated_items_prior!r}")

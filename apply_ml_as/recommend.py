@@ -118,8 +118,7 @@ def fold_in(model:ALSModel, # a fitted model
     b, f = np.zeros(1, dt), np.zeros((1, model.item_factors_.shape[1]), dt)
     prior = model._fold_in_prior(i) if hasattr(model, '_fold_in_prior') else None   # a model whose user prior depends on what they rated
     if len(i) or prior is not None:
-        # the users' prior precisions relative to the ratings' (a sampler's are its sampled ones, not its starting values)
-        reg_bias, reg_factor = model._fold_in_regs() if hasattr(model, '_fold_in_regs') else (model.gamma / model.lam, getattr(model, 'tau', model.gamma) / model.lam)
+        reg_bias, reg_factor = model._fold_in_regs()   # a sampler's are its sampled precisions, not its starting values
         pb, pf = (None, None) if prior is None else (np.array([prior[0]], dt), np.asarray(prior[1], dt)[None, :])
         ridge_rows(np.array([0, len(i)], np.int64), i.astype(np.int32), r.astype(np.float32), model.global_mean_, model.item_bias_,
                    model.item_factors_, reg_bias, reg_factor, b, f, prior_bias=pb, prior_factors=pf)
