@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import numba
 from numba import njit, prange
 from threadpoolctl import threadpool_limits
+import scipy.linalg.cython_blas   # the BLAS numba's np.dot calls: loaded now, so that single_threaded_blas always limits it
 
 # %% auto #0
 __all__ = ['LANES', 'ridge_rows_reference', 'single_threaded_blas', 'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows',
@@ -84,33 +85,44 @@ def normal_draw(seed, row, k):
 
 @njit(cache=True, fastmath=True, error_model='numpy')
 def _cholesky_solve_lanes(A, b, D, worst, noise, wn):
-    """Solve LANES systems A[:, :, l] x = b[:, l] at once (x overwrites b), reading and overwriting the upper triangles; worst[l] gets
-    lane l's smallest pivot relative to its diagonal entry. With A = U'U, x = U^-1 (U'^-1 b + noise): zero noise gives the solution,
-    standard normal noise scaled by s a draw from N(A^-1 b, s^2 A^-1). wn[l] gets |U x|^2 = x'A x."""
-    n = A.shape[0]
+    """Solve the systems A[:, :, l] x = b[:, l] side by side, one per lane (x overwrites b), reading and overwriting the upper triangles;
+    worst[l] gets lane l's smallest pivot relative to its diagonal entry. With A = U'U, x = U^-1 (U'^-1 b + noise): zero noise gives the
+    solution, standard normal noise scaled by s a draw from N(A^-1 b, s^2 A^-1). wn[l] gets |U x|^2 = x'A x."""
+    n, NL = A.shape[0], A.shape[2]   # NL read from the array, not the constant LANES: see the note on vectorising below
     for j in range(n):
-        for l in range(LANES): D[j, l] = A[j, j, l]
-    for l in range(LANES): worst[l] = 1.0
+        for l in range(NL): D[j, l] = A[j, j, l]
+    for l in range(NL): worst[l] = 1.0
     for j in range(n):
-        for l in range(LANES): worst[l] = min(worst[l], A[j, j, l] / D[j, l])
-        for l in range(LANES): A[j, j, l] = np.sqrt(A[j, j, l])
+        Aj = A[j]
+        for l in range(NL): worst[l] = min(worst[l], Aj[j, l] / D[j, l])
+        for l in range(NL): Aj[j, l] = np.sqrt(Aj[j, l])
         for q in range(j + 1, n):
-            for l in range(LANES): A[j, q, l] /= A[j, j, l]
-        for q in range(j + 1, n):
+            for l in range(NL): Aj[q, l] /= Aj[j, l]
+        q = j + 1
+        while q + 1 < n:   # two rows of the trailing matrix at once: each load of row j's entry serves both
+            Aq, Ar = A[q], A[q + 1]
+            for l in range(NL): Aq[q, l] -= Aj[q, l] * Aj[q, l]
+            for p in range(q + 1, n):
+                for l in range(NL):
+                    v = Aj[p, l]
+                    Aq[p, l] -= Aj[q, l] * v; Ar[p, l] -= Aj[q + 1, l] * v
+            q += 2
+        if q < n:
+            Aq = A[q]
             for p in range(q, n):
-                for l in range(LANES): A[q, p, l] -= A[j, q, l] * A[j, p, l]
+                for l in range(NL): Aq[p, l] -= Aj[q, l] * Aj[p, l]
     for j in range(n):             # U^T z = b
         for k in range(j):
-            for l in range(LANES): b[j, l] -= A[k, j, l] * b[k, l]
-        for l in range(LANES): b[j, l] /= A[j, j, l]
-    for l in range(LANES): wn[l] = 0.0
+            for l in range(NL): b[j, l] -= A[k, j, l] * b[k, l]
+        for l in range(NL): b[j, l] /= A[j, j, l]
+    for l in range(NL): wn[l] = 0.0
     for j in range(n):
-        for l in range(LANES):
+        for l in range(NL):
             b[j, l] += noise[j, l]; wn[l] += np.float64(b[j, l]) * b[j, l]
     for j in range(n - 1, -1, -1):   # U x = z
         for k in range(j + 1, n):
-            for l in range(LANES): b[j, l] -= A[j, k, l] * b[k, l]
-        for l in range(LANES): b[j, l] /= A[j, j, l]
+            for l in range(NL): b[j, l] -= A[j, k, l] * b[k, l]
+        for l in range(NL): b[j, l] /= A[j, j, l]
 
 @njit(cache=True, error_model='numpy')
 def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, z, A, x, rhs, zsum, x0, noise):
@@ -150,7 +162,7 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
     for a in range(K1): xb += x[a] * rhs[a]; xz += x[a] * zsum[a]
     return yy + pp - xb, ysum - xz
 
-@njit(parallel=True, cache=True, error_model='numpy')
+@njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
 def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, row_loss, row_resid, chunks, heavy, min_pivot,
                 prior_bias, prior_factors, draw_scale, seed):
     K = other_factors.shape[1]; K1 = K + 1; dt = other_factors.dtype
@@ -159,8 +171,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
         r0, r1 = chunks[c], chunks[c + 1]
         m = 1
         for r in range(r0, r1): m = max(m, indptr[r + 1] - indptr[r])
-        Z = np.empty((m, K1), dt); y = np.empty(m, dt)
-        A = np.empty((K1, K1), dt); b = np.empty(K1, dt)
+        Z = np.empty((m, K), dt); A = np.empty((K, K), dt); b = np.empty(K, dt); zs = np.empty(K, dt)
         AL = np.empty((K1, K1, LANES), dt); bL = np.empty((K1, LANES), dt); rhs = np.empty((K1, LANES), dt); zsum = np.empty((K1, LANES), dt)
         yy = np.empty(LANES); ysum = np.empty(LANES); pp = np.empty(LANES)
         D = np.empty((K1, LANES), dt); worst = np.empty(LANES, dt)
@@ -176,35 +187,36 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                     yy[l] = 0; ysum[l] = 0; pp[l] = 0
                     continue
                 s = indptr[r]; n = indptr[r + 1] - s
-                acc = 0.0; tot = 0.0
+                # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
+                acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
                 for j in range(n):
                     o = indices[s + j]
-                    Z[j, 0] = 1
-                    for k in range(K): Z[j, k + 1] = other_factors[o, k]
-                    y[j] = ratings[s + j] - mu - other_bias[o]
-                    acc += np.float64(y[j]) * y[j]; tot += y[j]
+                    yj = ratings[s + j] - mu - other_bias[o]
+                    acc += np.float64(yj) * yj; tot += yj
+                    for k in range(K):
+                        v = other_factors[o, k]
+                        Z[j, k] = v; b[k] += yj * v; zs[k] += v
                 yy[l] = acc; ysum[l] = tot
-                if n >= heavy:
-                    np.dot(Z[:n].T, Z[:n], A); np.dot(Z[:n].T, y[:n], b)
-                else:
-                    A[:] = 0; b[:] = 0
+                if n >= heavy and K > 0:   # the vectors' Gram matrix Z'Z by BLAS
+                    np.dot(Z[:n].T, Z[:n], A)
+                else:                      # few ratings: its upper triangle, directly
+                    A[:] = 0
                     for j in range(n):
-                        yj = y[j]
-                        for a in range(K1):
+                        for a in range(K):
                             za = Z[j, a]
-                            b[a] += za * yj
-                            for q in range(a, K1): A[a, q] += za * Z[j, q]
-                for a in range(K1): zsum[a, l] = A[0, a]   # sum of z over the row's ratings (z_0 = 1)
-                A[0, 0] += reg_bias
-                for k in range(1, K1): A[k, k] += reg_factor
+                            for q in range(a, K): A[a, q] += za * Z[j, q]
+                # the row's system, bias first: [[n + reg_bias, zs'], [zs, Z'Z + reg_factor I]] x = [sum y, Z'y] (+ D x0)
+                AL[0, 0, l] = n + reg_bias; bL[0, l] = tot; zsum[0, l] = n
+                for q in range(K): AL[0, q + 1, l] = zs[q]; zsum[q + 1, l] = zs[q]; bL[q + 1, l] = b[q]
+                for a in range(K):
+                    for q in range(a, K): AL[a + 1, q + 1, l] = A[a, q]
+                    AL[a + 1, a + 1, l] += reg_factor
                 pp[l] = 0.0
                 if has_prior:   # a prior centred on x0: the right-hand side gains D x0, the loss x0' D x0
-                    b[0] += reg_bias * prior_bias[r]; pp[l] = np.float64(reg_bias) * prior_bias[r] * prior_bias[r]
+                    bL[0, l] += reg_bias * prior_bias[r]; pp[l] = np.float64(reg_bias) * prior_bias[r] * prior_bias[r]
                     for k in range(K):
-                        b[k + 1] += reg_factor * prior_factors[r, k]; pp[l] += np.float64(reg_factor) * prior_factors[r, k] * prior_factors[r, k]
-                for a in range(K1):
-                    for q in range(a, K1): AL[a, q, l] = A[a, q]
-                    bL[a, l] = b[a]; rhs[a, l] = b[a]
+                        bL[k + 1, l] += reg_factor * prior_factors[r, k]; pp[l] += np.float64(reg_factor) * prior_factors[r, k] * prior_factors[r, k]
+                for a in range(K1): rhs[a, l] = bL[a, l]
             if draw_scale > 0:   # the lanes' normals, two per Box-Muller pair (normal_draw's numbering)
                 for l in range(min(LANES, r1 - g0)):
                     for a in range(0, K1, 2):
@@ -381,56 +393,56 @@ def predict_draws(rows, cols, # indices, -1 where unknown
     return mean, var
 
 # %% ../nbs/01a_kernels.ipynb #5b669fb8
-@njit(parallel=True, cache=True, error_model='numpy')
+@njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract', 'reassoc', 'nsz', 'arcp'})   # reassoc: dot products in SIMD (not nnan: NaN checks stay)
 def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, x_bias, x_factors, chunks, steps):
-    K = other_factors.shape[1]; K1 = K + 1
+    K = other_factors.shape[1]
     dt = other_factors.dtype
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]
         m = 1
         for r in range(r0, r1): m = max(m, indptr[r + 1] - indptr[r])
-        Z = np.empty((m, K1), dt); y = np.empty(m, dt); t = np.empty(m, dt)
-        x = np.empty(K1, dt); g = np.empty(K1, dt); p = np.empty(K1, dt); Ap = np.empty(K1, dt)
+        Z = np.empty((m, K), dt); y = np.empty(m, dt); t = np.empty(m, dt)
+        x = np.empty(K, dt); g = np.empty(K, dt); p = np.empty(K, dt); Ap = np.empty(K, dt)
         for r in range(r0, r1):
             s = indptr[r]; n = indptr[r + 1] - s
+            xb = x_bias[r]
+            for k in range(K): x[k] = x_factors[r, k]
+            # gather, and the residual t = y - Z x at the warm start, in one pass
             for j in range(n):
-                o = indices[s + j]; Z[j, 0] = 1
-                for k in range(K): Z[j, k + 1] = other_factors[o, k]
-                y[j] = ratings[s + j] - mu - other_bias[o]
-            x[0] = x_bias[r]
-            for k in range(K): x[k + 1] = x_factors[r, k]
-            # residual g = b - A x = Z^T (y - Z x) - D x
-            for j in range(n):
-                acc = y[j]
-                for a in range(K1): acc -= Z[j, a] * x[a]
+                o = indices[s + j]
+                acc = ratings[s + j] - mu - other_bias[o] - xb
+                for k in range(K):
+                    v = other_factors[o, k]; Z[j, k] = v; acc -= v * x[k]
                 t[j] = acc
-            for a in range(K1):
-                acc = 0.0
-                for j in range(n): acc += Z[j, a] * t[j]
-                g[a] = acc - (reg_bias if a == 0 else reg_factor) * x[a]
-            rr = 0.0
-            for a in range(K1): p[a] = g[a]; rr += g[a] * g[a]
+            # gradient g = b - A x = Z'(y - Z x) - D x (the bias's component first)
+            gb = -reg_bias * xb
+            for k in range(K): g[k] = -reg_factor * x[k]
+            for j in range(n):
+                tj = t[j]; gb += tj
+                for k in range(K): g[k] += Z[j, k] * tj
+            pb = gb; rr = gb * gb
+            for k in range(K): p[k] = g[k]; rr += g[k] * g[k]
             for it in range(steps):
                 if rr < 1e-20: break
-                for j in range(n):
-                    acc = 0.0
-                    for a in range(K1): acc += Z[j, a] * p[a]
-                    t[j] = acc
-                pAp = 0.0
-                for a in range(K1):
-                    acc = 0.0
-                    for j in range(n): acc += Z[j, a] * t[j]
-                    Ap[a] = acc + (reg_bias if a == 0 else reg_factor) * p[a]
-                    pAp += p[a] * Ap[a]
+                Apb = reg_bias * pb
+                for k in range(K): Ap[k] = reg_factor * p[k]
+                for j in range(n):   # A p = Z'(Z p) + D p
+                    acc = pb
+                    for k in range(K): acc += Z[j, k] * p[k]
+                    Apb += acc
+                    for k in range(K): Ap[k] += Z[j, k] * acc
+                pAp = pb * Apb
+                for k in range(K): pAp += p[k] * Ap[k]
                 if not pAp > 0: break   # lost to rounding: stop this row here rather than divide by zero
                 alpha = rr / pAp
-                rr_new = 0.0
-                for a in range(K1):
-                    x[a] += alpha * p[a]; g[a] -= alpha * Ap[a]; rr_new += g[a] * g[a]
+                xb += alpha * pb; gb -= alpha * Apb; rr_new = gb * gb
+                for k in range(K):
+                    x[k] += alpha * p[k]; g[k] -= alpha * Ap[k]; rr_new += g[k] * g[k]
                 beta = rr_new / rr; rr = rr_new
-                for a in range(K1): p[a] = g[a] + beta * p[a]
-            x_bias[r] = x[0]
-            for k in range(K): x_factors[r, k] = x[k + 1]
+                pb = gb + beta * pb
+                for k in range(K): p[k] = g[k] + beta * p[k]
+            x_bias[r] = xb
+            for k in range(K): x_factors[r, k] = x[k]
 
 def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor,
                   x_bias:np.ndarray, x_factors:np.ndarray, # warm start, overwritten with the result
