@@ -320,7 +320,7 @@ def _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg
     return float(row_loss.sum()), float(row_resid.sum())
 
 # %% ../nbs/01a_kernels.ipynb #fe201e9c
-@njit(parallel=True, cache=True, error_model='numpy')
+@njit(parallel=True, cache=True, error_model='numpy', fastmath={'reassoc', 'contract'})   # reassoc: each dot product in SIMD, in float64
 def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors, row_sse, row_sum):
     n = len(indptr) - 1; K = row_factors.shape[1]
     for r in prange(n):

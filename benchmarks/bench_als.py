@@ -1,4 +1,4 @@
-"""Seconds per epoch, peak memory and train RMSE of our latent ALS against LensKit's BiasedMF, measured in one run.
+"""Seconds per epoch, peak memory and train RMSE of our latent ALS against LensKit's BiasedMF (and cmfrec), measured in one run.
 
 The data: the project's synthetic generator at MovieLens-25M's shape (25M ratings, 162,541 users, 59,047 items,
 power-law activity), generated once and cached in benchmarks/_data as three arrays (user, item, rating).
@@ -7,6 +7,12 @@ power-law activity), generated once and cached in benchmarks/_data as three arra
     python benchmarks/bench_als.py                    # full size: about 10 minutes on 2 cores
     python benchmarks/bench_als.py --ratings 2000000  # a quicker look
     python benchmarks/bench_als.py --python .venv-bench313/bin/python   # LensKit's worker runs under that interpreter
+    python benchmarks/bench_als.py --k 10 32 64 128 --epochs 3 --cg --cmfrec --python ...   # every K, both solvers, cmfrec too
+
+With --cg our solver='cg' (three warm-started conjugate-gradient steps per row instead of the exact solve) runs beside the
+exact solver and the ratio of their epochs is printed, with the train RMSE each reaches. With --cmfrec, cmfrec 3.5 (C, BLAS and
+LAPACK, OpenMP; ALS with biases, float32) runs too: exact, and with --cg its own CG (3 steps). cmfrec fits all its iterations in
+one call, so its s/epoch is (a fit of n iterations - a fit of one) / (n - 1).
 
 Each library and K runs in a fresh subprocess (this file, run as a worker; ours under this interpreter, LensKit's
 under --python), which does, in order:
@@ -60,15 +66,15 @@ def load(path):
     with np.load(path) as z: d = {k: z[k] for k in ('user', 'item', 'rating')}
     return dict(base_mib=base_mib, base_hwm_mib=base_hwm_mib, loaded_mib=status_mib('VmRSS')[0]), d
 
-def run_ours(path, k, epochs, sampler=False):
-    """Our LatentALS (each epoch one exact sweep; then each half-sweep timed alone), or with `sampler` BayesALS without side data
-    (chapter 03a: each epoch one Gibbs sweep, every sweep kept, running sums included)."""
+def run_ours(path, k, epochs, sampler=False, solver='cholesky'):
+    """Our LatentALS (each epoch one exact sweep; then each half-sweep timed alone; with solver='cg' three warm-started CG steps per row
+    instead), or with `sampler` BayesALS without side data (chapter 03a: each epoch one Gibbs sweep, every sweep kept, running sums included)."""
     import numba, pandas  # noqa: F401 -- imported by apply_ml_as anyway; named here so the baseline plainly includes them
     from apply_ml_as.interactions import Interactions
     from apply_ml_as.latent_als import LatentALS
     from apply_ml_as.bayes_als import BayesALS
     make = (lambda n: BayesALS(n_factors=k, burn_in=0, n_samples=n, keep_draws=1, rated_items_prior=False)) if sampler else \
-           (lambda n: LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=n, tol=0))
+           (lambda n: LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=n, tol=0, solver=solver))
     out, d = load(path)
     t = time.perf_counter()
     make(1).fit(Interactions(d['user'][:WARM], d['item'][:WARM], d['rating'][:WARM]))
@@ -80,7 +86,7 @@ def run_ours(path, k, epochs, sampler=False):
     h = m.history_
     out['peak_mib'], = status_mib('VmHWM')
     out.update(epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]))
-    if sampler: return out
+    if sampler or solver != 'cholesky': return out
     # each half-sweep alone (after the peak is read): the kernel on the trained state, best of two
     from apply_ml_as.kernels import ridge_rows
     half = {}
@@ -138,51 +144,87 @@ def run_lenskit(path, k, epochs):
     pred = pred + np.einsum('nk,nk->n', scorer.user_embeddings[m.row], scorer.item_embeddings[m.col])
     return dict(out, epoch_s=times, train_rmse=float(np.sqrt(np.mean((pred - m.data) ** 2))))
 
+def run_cmfrec(path, k, epochs, cg=False):
+    """cmfrec 3.5's CMF, explicit ALS with biases, float32, both threads: exact Cholesky solves, or with `cg` its conjugate gradient
+    (3 steps per row, no final Cholesky sweep). It fits all its iterations in one call, so s/epoch is (fit with `epochs` iterations - fit with
+    one) / (epochs - 1), which leaves out its setup (CSR and CSC copies, initialisation); setup is the one-iteration fit less one epoch."""
+    import pandas as pd, cmfrec  # noqa: F401
+    out, d = load(path)
+    df = pd.DataFrame({'UserId': d['user'], 'ItemId': d['item'], 'Rating': d['rating']}, copy=False)
+    make = lambda n: cmfrec.CMF(k=k, lambda_=15.0, method='als', use_cg=cg, finalize_chol=False, user_bias=True, item_bias=True, niter=n,
+                                use_float=True, precompute_for_predictions=False, nthreads=os.cpu_count(), random_state=0, verbose=False)
+    t = time.perf_counter()
+    make(1).fit(df.iloc[:WARM])
+    out['warm_s'], out['warm_mib'] = time.perf_counter() - t, status_mib('VmRSS')[0] - out['loaded_mib']
+    t = time.perf_counter(); make(1).fit(df); one = time.perf_counter() - t
+    t = time.perf_counter(); m = make(epochs).fit(df); many = time.perf_counter() - t
+    per = (many - one) / max(epochs - 1, 1)
+    out['peak_mib'], = status_mib('VmHWM')
+    out['setup_s'] = one - per
+    pred = m.predict(d['user'], d['item'])
+    return dict(out, epoch_s=[per], train_rmse=float(np.sqrt(np.mean((pred - d['rating']) ** 2))))
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--ratings', type=int, default=25_000_000); ap.add_argument('--users', type=int, default=162_541)
     ap.add_argument('--items', type=int, default=59_047); ap.add_argument('--epochs', type=int, default=5)
     ap.add_argument('--k', type=int, nargs='+', default=[10, 32]); ap.add_argument('--no-lenskit', action='store_true')
     ap.add_argument('--gibbs', action='store_true', help='also time one Gibbs sweep of BayesALS (no side data) per epoch')
+    ap.add_argument('--cg', action='store_true', help="also time our solver='cg' (3 CG steps per row) against the exact solver")
+    ap.add_argument('--cmfrec', action='store_true', help='also time cmfrec 3.5 (exact, and with --cg its CG too); pip install cython, then pip install --no-build-isolation cmfrec')
     ap.add_argument('--repeat', type=int, default=1, help='run every worker this many times, interleaved; report the median s/epoch')
     ap.add_argument('--python', default=sys.executable, help='interpreter for the LensKit worker (default: this one)')
     ap.add_argument('--worker', nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
         lib, path, k = a.worker
-        run = dict(ours=run_ours, gibbs=lambda *x: run_ours(*x, sampler=True), lenskit=run_lenskit)[lib]
+        run = dict(ours=run_ours, gibbs=lambda *x: run_ours(*x, sampler=True), lenskit=run_lenskit, cmfrec=run_cmfrec,
+                   **{'ours-cg': lambda *x: run_ours(*x, solver='cg'), 'cmfrec-cg': lambda *x: run_cmfrec(*x, cg=True)})[lib]
         print(json.dumps(run(path, int(k), a.epochs))); return
     users, items = (a.users, a.items) if a.ratings == 25_000_000 else (max(10, a.ratings * a.users // 25_000_000), max(10, round(a.items * (a.ratings / 25e6) ** 0.5)))
     path = data_path(a.ratings, users, items)
-    python = {'ours': sys.executable, 'gibbs': sys.executable, 'lenskit': a.python}
-    libs = ['ours'] + (['gibbs'] if a.gibbs else []) + ([] if a.no_lenskit else ['lenskit'])
+    libs = ['ours'] + (['ours-cg'] if a.cg else []) + (['gibbs'] if a.gibbs else []) + ([] if a.no_lenskit else ['lenskit']) + \
+           (['cmfrec'] + (['cmfrec-cg'] if a.cg else []) if a.cmfrec else [])
+    python = {lib: a.python if lib == 'lenskit' else sys.executable for lib in libs}
     print(f'{a.ratings:,} synthetic ratings, {users:,} users, {items:,} items; {a.epochs} epochs; {os.cpu_count()} cores')
     for lib in libs: print(f'  {lib} worker: {python[lib]}')
-    print(f"\n{'library':8s} {'K':>3s} {'setup s':>8s} {'warm s':>7s} {'warm MiB':>8s} {'s/epoch':>8s} {'peak MiB':>9s} {'baseline':>9s} {'above base':>10s} {'train RMSE':>10s}")
+    print(f"\n{'library':9s} {'K':>3s} {'setup s':>8s} {'warm s':>7s} {'warm MiB':>8s} {'s/epoch':>8s} {'peak MiB':>9s} {'baseline':>9s} {'above base':>10s} {'train RMSE':>10s}")
     res, runs = {}, {}
     for k, rep, lib in ((k, rep, lib) for k in a.k for rep in range(a.repeat) for lib in libs):
         out = subprocess.run([python[lib], __file__, '--epochs', str(a.epochs), '--worker', lib, str(path), str(k)],
                              capture_output=True, text=True)
-        if out.returncode: print(out.stderr[-2000:]); raise SystemExit(f'{lib} K={k} failed')
+        if out.returncode:   # reported, and the run goes on: a peer that cannot run a K is a result too
+            why = 'killed by signal 9: out of memory?' if out.returncode == -9 else f'exit status {out.returncode}'
+            print(f"{lib:9s} {k:3d}   failed ({why}){': ' + out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ''}", flush=True)
+            continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         r['per_epoch'] = float(np.median(r['epoch_s'][1:] if len(r['epoch_s']) > 1 else r['epoch_s']))
         r['above'] = r['peak_mib'] - r['base_mib']
         runs.setdefault((lib, k), []).append(r['per_epoch'])
         res[lib, k] = dict(r, per_epoch=float(np.median(runs[lib, k])))
-        print(f"{lib:8s} {k:3d} {r['setup_s']:8.2f} {r['warm_s']:7.2f} {r['warm_mib']:8.0f} {r['per_epoch']:8.3f} {r['peak_mib']:9.0f} {r['base_mib']:9.0f} "
+        print(f"{lib:9s} {k:3d} {r['setup_s']:8.2f} {r['warm_s']:7.2f} {r['warm_mib']:8.0f} {r['per_epoch']:8.3f} {r['peak_mib']:9.0f} {r['base_mib']:9.0f} "
               f"{r['above']:10.0f} {r['train_rmse']:10.4f}", flush=True)
     peak = matmul_gflops()
     print(f'\nhalf-sweeps of our exact solver (the kernel alone on the trained state, best of two), against this machine\'s float32 matrix multiply, {peak:.0f} GFLOP/s:')
-    for k in a.k:
+    for k in (k for k in a.k if ('ours', k) in res):
         for side, hs in res['ours', k]['half'].items():
             g = half_sweep_gflop(hs['rows'], hs['nnz'], k)
             print(f"  K={k:<3d} {side:5s} {hs['rows']:>8,} rows  {hs['s']:6.3f} s  {g:7.2f} GFLOP  {g / hs['s']:6.1f} GFLOP/s  ({g / hs['s'] / peak:.0%} of the matrix multiply)")
     if 'gibbs' in libs:
         print('\nratio, one Gibbs sweep (BayesALS, no side data) / one ALS epoch (LatentALS) (target: <= 1.25):')
-        for k in a.k: print(f"  K={k:<3d} {res['gibbs', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
-    if 'lenskit' in libs:
-        print('\nratios, ours / LensKit (target: s/epoch <= 1.0, peak memory <= 1.0):')
         for k in a.k:
+            if ('gibbs', k) in res and ('ours', k) in res: print(f"  K={k:<3d} {res['gibbs', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
+    if a.cg:
+        print("\nratio, one epoch of our solver='cg' (3 steps per row) / one exact epoch (target: below 1.0 from K=32, <= 0.5 at K=64); train RMSE after the same epochs:")
+        for k in (k for k in a.k if ('ours-cg', k) in res and ('ours', k) in res): print(f"  K={k:<3d} {res['ours-cg', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}   train RMSE {res['ours-cg', k]['train_rmse']:.4f} against {res['ours', k]['train_rmse']:.4f}")
+    if a.cmfrec:
+        print('\nratios, ours / cmfrec (exact against exact' + (', CG against CG' if a.cg else '') + '):')
+        for k in (k for k in a.k if ('cmfrec', k) in res and ('ours', k) in res):
+            print(f"  K={k:<3d} s/epoch {res['ours', k]['per_epoch'] / res['cmfrec', k]['per_epoch']:.2f}" +
+                  (f"   CG {res['ours-cg', k]['per_epoch'] / res['cmfrec-cg', k]['per_epoch']:.2f}" if ('cmfrec-cg', k) in res and ('ours-cg', k) in res else ''))
+    if 'lenskit' in libs:
+        print('\nratios, ours / LensKit (targets: s/epoch <= 0.35 at K=10 and K=32; peak memory <= 1.0):')
+        for k in (k for k in a.k if ('lenskit', k) in res and ('ours', k) in res):
             o, l = res['ours', k], res['lenskit', k]
             print(f"  K={k:<3d} s/epoch {o['per_epoch'] / l['per_epoch']:.2f}   peak above baseline {o['above'] / l['above']:.2f}"
                   f"   raw peak {o['peak_mib'] / l['peak_mib']:.2f}   setup {o['setup_s'] / l['setup_s']:.2f}")
