@@ -401,45 +401,45 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
         r0, r1 = chunks[c], chunks[c + 1]
         m = 1
         for r in range(r0, r1): m = max(m, indptr[r + 1] - indptr[r])
-        Z = np.empty((m, K), dt); y = np.empty(m, dt); t = np.empty(m, dt)
-        x = np.empty(K, dt); g = np.empty(K, dt); p = np.empty(K, dt); Ap = np.empty(K, dt)
+        Z = np.empty((m, K), dt); t = np.empty(m, dt)
+        x = np.empty(K, dt); g = np.empty(K, dt); p = np.empty(K, dt); Ap = np.empty(K, dt); pb1 = np.empty(1, dt)
         for r in range(r0, r1):
             s = indptr[r]; n = indptr[r + 1] - s
-            xb = x_bias[r]
+            xb0 = x_bias[r]; xb = np.float64(xb0)
             for k in range(K): x[k] = x_factors[r, k]
             # gather, and the residual t = y - Z x at the warm start, in one pass
             for j in range(n):
                 o = indices[s + j]
-                acc = ratings[s + j] - mu - other_bias[o] - xb
+                e = ratings[s + j] - mu - other_bias[o] - xb0
                 for k in range(K):
-                    v = other_factors[o, k]; Z[j, k] = v; acc -= v * x[k]
-                t[j] = acc
+                    v = other_factors[o, k]; Z[j, k] = v; e -= v * x[k]
+                t[j] = e
             # gradient g = b - A x = Z'(y - Z x) - D x (the bias's component first)
-            gb = -reg_bias * xb
+            gb = -np.float64(reg_bias) * xb   # the bias's components and the step's scalars in float64: each sums a whole row
             for k in range(K): g[k] = -reg_factor * x[k]
             for j in range(n):
                 tj = t[j]; gb += tj
                 for k in range(K): g[k] += Z[j, k] * tj
-            pb = gb; rr = gb * gb
-            for k in range(K): p[k] = g[k]; rr += g[k] * g[k]
+            pb1[0] = gb; pb = pb1[0]; rr = gb * gb
+            for k in range(K): p[k] = g[k]; rr += np.float64(g[k]) * g[k]
             for it in range(steps):
                 if rr < 1e-20: break
-                Apb = reg_bias * pb
+                Apb = np.float64(reg_bias) * pb
                 for k in range(K): Ap[k] = reg_factor * p[k]
                 for j in range(n):   # A p = Z'(Z p) + D p
-                    acc = pb
-                    for k in range(K): acc += Z[j, k] * p[k]
-                    Apb += acc
-                    for k in range(K): Ap[k] += Z[j, k] * acc
+                    u = pb
+                    for k in range(K): u += Z[j, k] * p[k]
+                    Apb += u
+                    for k in range(K): Ap[k] += Z[j, k] * u
                 pAp = pb * Apb
-                for k in range(K): pAp += p[k] * Ap[k]
+                for k in range(K): pAp += np.float64(p[k]) * Ap[k]
                 if not pAp > 0: break   # lost to rounding: stop this row here rather than divide by zero
                 alpha = rr / pAp
                 xb += alpha * pb; gb -= alpha * Apb; rr_new = gb * gb
                 for k in range(K):
-                    x[k] += alpha * p[k]; g[k] -= alpha * Ap[k]; rr_new += g[k] * g[k]
+                    x[k] += alpha * p[k]; g[k] -= alpha * Ap[k]; rr_new += np.float64(g[k]) * g[k]
                 beta = rr_new / rr; rr = rr_new
-                pb = gb + beta * pb
+                pb1[0] = gb + beta * pb; pb = pb1[0]
                 for k in range(K): p[k] = g[k] + beta * p[k]
             x_bias[r] = xb
             for k in range(K): x_factors[r, k] = x[k]

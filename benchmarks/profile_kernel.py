@@ -8,10 +8,11 @@ on random vectors of a trained model's size (N(0, 0.1) vectors, N(0, 0.3) biases
     gather+Gram   the same pass copying the vectors into a block Z, then Z'Z by BLAS (numba's np.dot, one thread per chunk)
     Cholesky      the lane-wise factorisation and solves (`_cholesky_solve_lanes`) alone, on as many (K+1)x(K+1) systems
     half-sweep    `ridge_rows`, everything (the float64 re-solve of lost rows included, which random data never needs)
-    CG, 3 steps   `ridge_rows_cg` from the same start: LatentALS(solver='cg')'s half-sweep
+    CG, 3 steps   `ridge_rows_cg`, 3 steps from zero: LatentALS(solver='cg')'s half-sweep (its first epoch's start)
 
 Each time is the best of --repeat runs. GFLOP/s counts the work bench_als.py counts (the Gram's upper triangle, the
-right-hand side, the factorisation and the two triangular solves); the CG column counts 4(K+1) flops per rating and step.
+right-hand side, the factorisation and the two triangular solves) over the whole half-sweep; BLAS's own rate is the next
+column: the full K x K product (2 K^2 flops per rating, as BLAS computes it) over (+Gram - gather).
 
     python benchmarks/profile_kernel.py                  # K = 10, 32, 64, 128: about 4 minutes on 2 cores
     python benchmarks/profile_kernel.py --k 32 --repeat 5
@@ -74,7 +75,7 @@ def main():
     with np.load(data_path(25_000_000, 162_541, 59_047)) as z: X = Interactions(z['user'], z['item'], z['rating'])
     X.by_item
     print(f'{len(X):,} ratings, {X.n_users:,} users, {X.n_items:,} items; {numba.get_num_threads()} threads; seconds, best of {a.repeat}')
-    print(f"\n{'K':>4s} {'side':6s} {'gather':>8s} {'+Gram':>8s} {'Cholesky':>9s} {'half-sweep':>11s} {'GFLOP/s':>8s} {'CG, 3 steps':>12s} {'CG / exact':>11s}")
+    print(f"\n{'K':>4s} {'side':6s} {'gather':>8s} {'+Gram':>8s} {'Cholesky':>9s} {'half-sweep':>11s} {'GFLOP/s':>8s} {'BLAS GFLOP/s':>13s} {'CG, 3 steps':>12s} {'CG / exact':>11s}")
     for K in a.k:
         rng = np.random.default_rng(0)
         ub, ib = rng.normal(0, .3, X.n_users).astype(np.float32), rng.normal(0, .3, X.n_items).astype(np.float32)
@@ -88,10 +89,12 @@ def main():
                 tG = best(lambda: _gather(M.indptr, M.indices, M.data, mu, ob, F, ch, out, True), a.repeat)
             tc = best(lambda: _cholesky_only(n, K + 1, 2 * numba.get_num_threads()), a.repeat)
             th = best(lambda: ridge_rows(M.indptr, M.indices, M.data, mu, ob, F, 5.0, 15.0, b, f), a.repeat)
-            tcg = best(lambda: ridge_rows_cg(M.indptr, M.indices, M.data, mu, ob, F, 5.0, 15.0, b.copy(), f.copy(), steps=3), a.repeat)
+            tcg = best(lambda: ridge_rows_cg(M.indptr, M.indices, M.data, mu, ob, F, 5.0, 15.0, np.zeros_like(b), np.zeros_like(f), steps=3), a.repeat)
             g = half_sweep_gflop(n, M.nnz, K)
-            print(f'{K:4d} {side:6s} {tg:8.3f} {tG:8.3f} {tc:9.3f} {th:11.3f} {g / th:8.1f} {tcg:12.3f} {tcg / th:11.2f}', flush=True)
+            blas = 2 * M.nnz * K * K / 1e9 / max(tG - tg, 1e-9)
+            print(f'{K:4d} {side:6s} {tg:8.3f} {tG:8.3f} {tc:9.3f} {th:11.3f} {g / th:8.1f} {blas:13.0f} {tcg:12.3f} {tcg / th:11.2f}', flush=True)
     print('\n(gather: the pass over the ratings alone; +Gram: that pass and Z\'Z by BLAS; Cholesky: the lane-wise solves alone;'
-          ' half-sweep: ridge_rows, all of it; CG: ridge_rows_cg with 3 steps from zero)')
+          ' half-sweep: ridge_rows, all of it; GFLOP/s: the half-sweep\'s counted work over its time; BLAS GFLOP/s: the full'
+          ' products over (+Gram - gather); CG: ridge_rows_cg with 3 steps from zero)')
 
 if __name__ == '__main__': main()
