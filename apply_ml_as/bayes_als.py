@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .base import check_positive, _sq
-from .kernels import draw_rows, predict_pairs, predict_draws
+from .kernels import draw_rows, predict_pairs, predict_draws, sparse_dense
 from .feature_als import FeatureALS, feature_ridge, normalise_rows
 from .interactions import index_of
 
@@ -27,10 +27,11 @@ class FeatureSampler:
         self.kind = 'none' if m == 0 else 'primal' if m <= dense_max else 'dual' if n <= dense_max else 'cg'
         if self.kind == 'primal': self.eig = np.linalg.eigh((self.Ft @ F).toarray())
         if self.kind == 'dual': self.eig = np.linalg.eigh((F @ self.Ft).toarray())
+        if self.kind == 'cg': self.diag = np.bincount(F.indices, F.data * F.data, minlength=m)
 
     def solve(self, T:np.ndarray, reg:float, X0=None, steps:int=5) -> np.ndarray:
         "argmin_X ||T - F X||^2 + reg ||X||^2: exact with an eigendecomposition, else `steps` of CG from X0."
-        if self.kind == 'cg': return feature_ridge(self.F, T, reg, X0, steps, dense_max=0)
+        if self.kind == 'cg': return feature_ridge(self.F, T, reg, X0, steps, dense_max=0, Ft=self.Ft, FtF_diag=self.diag)
         w, Q = self.eig
         if self.kind == 'primal': return Q @ ((Q.T @ (self.Ft @ T)) / (w + reg)[:, None])
         return self.Ft @ (Q @ ((Q.T @ T) / (w + reg)[:, None]))
@@ -44,7 +45,7 @@ class FeatureSampler:
         n_f = self.F.shape[1]
         if n_f == 0 or T2.shape[1] == 0: return np.zeros((n_f, T2.shape[1]))
         Wt = rng.normal(0.0, 1 / np.sqrt(prec_feat), (n_f, T2.shape[1]))
-        Tt = T2 + rng.normal(0.0, 1 / np.sqrt(prec_rows), T2.shape) - self.F @ Wt
+        Tt = T2 + rng.normal(0.0, 1 / np.sqrt(prec_rows), T2.shape) - sparse_dense(self.F, Wt)
         d0 = None if X0 is None else X0.reshape(n_f, -1).astype(np.float64) - Wt
         return Wt + self.solve(Tt, prec_feat / prec_rows, d0, steps)
 

@@ -12,7 +12,7 @@ from fastcore.meta import delegates
 from .base import ALSModel, check_positive, _as_ids
 import apply_ml_as.persist   # gives every model `save`; `load_model` reads it back
 from .interactions import Interactions, Features, index_of
-from .kernels import ridge_rows
+from .kernels import ridge_rows, sparse_dense
 
 # %% auto #0
 __all__ = ['normalise_rows', 'align_features', 'feature_ridge', 'FeatureALS']
@@ -37,29 +37,51 @@ def align_features(features, ids:np.ndarray, what:str) -> sp.csr_matrix:
     P = sp.csr_matrix((np.ones((rows >= 0).sum()), (np.flatnonzero(rows >= 0), rows[rows >= 0])), shape=(len(ids), m.shape[0]))
     return (P @ m).tocsr()
 
-def feature_ridge(F:sp.csr_matrix, T:np.ndarray, reg:float, X0:np.ndarray|None=None, steps:int=30, dense_max:int=4096) -> np.ndarray:
-    "argmin_X ||T - F X||^2 + reg ||X||^2: a dense Cholesky solve for few features, else conjugate gradient from X0 (never uphill)."
+def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target row
+                  T:np.ndarray, # the targets, (n, K) or (n,)
+                  reg:float, # the features' precision over the targets' (tau_f / tau)
+                  X0:np.ndarray|None=None, # CG's starting point (the last sweep's solution)
+                  steps:int=30, # CG steps at most
+                  dense_max:int=4096, # with at most this many features, a dense exact solve
+                  Ft:sp.csr_matrix|None=None, # F's transpose in CSR, if the caller keeps it
+                  FX0:np.ndarray|None=None, # F @ X0, if the caller has it
+                  FtF_diag:np.ndarray|None=None, # the diagonal of F'F, if the caller keeps it
+                  with_product:bool=False # also return F @ X (CG keeps it up to date for free)
+                 ):
+    """argmin_X ||T - F X||^2 + reg ||X||^2: a dense Cholesky solve for few features, else conjugate gradient from X0, preconditioned
+    by the diagonal of F'F + reg I. Each CG step minimises exactly along its direction, so it never goes uphill; the products read
+    their dense operand in T's precision (float32 for a float32 model: half the memory traffic) and sum in float64."""
     n_f = F.shape[1]
+    op = np.float32 if np.asarray(T).dtype == np.float32 else np.float64
     T2 = T.reshape(len(T), -1).astype(np.float64)
-    if n_f == 0: return np.zeros((0, T2.shape[1]))
-    rhs = F.T @ T2
+    if n_f == 0:
+        X = np.zeros((0, T2.shape[1]))
+        return (X, np.zeros(T2.shape)) if with_product else X
     if n_f <= dense_max:
         A = (F.T @ F).toarray() + reg * np.eye(n_f)
-        return np.linalg.solve(A, rhs)
+        X = np.linalg.solve(A, F.T @ T2)
+        return (X, sparse_dense(F, X)) if with_product else X
+    Ft = F.T.tocsr() if Ft is None else Ft
     X = np.zeros((n_f, T2.shape[1])) if X0 is None else X0.reshape(n_f, -1).astype(np.float64).copy()
-    Ft = F.T.tocsr()
-    G = rhs - (Ft @ (F @ X) + reg * X)          # residual, one column per right-hand side: K independent CGs at once
-    P = G.copy(); rr = (G * G).sum(0)
-    for _ in range(steps):
-        AP = Ft @ (F @ P) + reg * P
-        pAp = (P * AP).sum(0)
+    FX = sparse_dense(F, X) if FX0 is None else FX0.reshape(len(T2), -1).astype(np.float64).copy()
+    G = sparse_dense(Ft, (T2 - FX).astype(op)) - reg * X      # the residual, one column per right-hand side: K independent CGs at once
+    if FtF_diag is None: FtF_diag = np.bincount(F.indices, F.data * F.data, minlength=n_f)
+    d = 1 / (FtF_diag + reg)[:, None]                          # Jacobi: 1 / diag(F'F + reg I)
+    Z = d * G; P = Z.copy(); rz = (G * Z).sum(0)
+    g0 = max(float((G * G).sum()), 1e-300)
+    for step in range(steps):
+        P = P.astype(op)                                    # the direction, exactly as the product reads it
+        FP = sparse_dense(F, P)
+        pAp = (FP * FP).sum(0) + reg * np.square(P, dtype=np.float64).sum(0)     # p'(F'F + reg I)p from F p alone
         ok = pAp > 0
-        alpha = np.where(ok, rr / np.where(ok, pAp, 1), 0.0)
-        X += alpha * P; G -= alpha * AP
-        rr_new = (G * G).sum(0)
-        if (rr_new <= 1e-20 * np.maximum((rhs * rhs).sum(0), 1e-300)).all(): break
-        P = G + np.where(rr > 0, rr_new / np.where(rr > 0, rr, 1), 0.0) * P; rr = rr_new
-    return X
+        alpha = np.where(ok, rz / np.where(ok, pAp, 1), 0.0)
+        X += alpha * P; FX += alpha * FP
+        if step == steps - 1: break
+        G -= alpha * (sparse_dense(Ft, FP.astype(op)) + reg * P)
+        if float((G * G).sum()) <= 1e-24 * g0: break
+        Z = d * G; rz_new = (G * Z).sum(0)
+        P = Z + np.where(rz > 0, rz_new / np.where(rz > 0, rz, 1), 0.0) * P; rz = rz_new
+    return (X, FX) if with_product else X
 
 # %% ../nbs/03_feature_als.ipynb #ff55fae9
 @delegates()
@@ -75,7 +97,7 @@ class FeatureALS(ALSModel):
                  tau_f:float=10.0, # precision of the features' vectors (and of the rated-items vectors)
                  gamma_f:float=10.0, # precision of the features' biases
                  rated_items_prior:bool=False, # centre each user's vector on the normalised sum of vectors of the items they rated
-                 cg_steps:int=5, # conjugate-gradient steps per sweep for the rated-items vectors (warm-started from the last sweep)
+                 cg_steps:int=2, # preconditioned conjugate-gradient steps per sweep for the rated-items vectors (warm-started from the last sweep)
                  init_scale:float=0.1, # standard deviation of the initial item vectors
                  random_state:int=0, # seed of the initial item vectors
                  **kwargs):
@@ -113,7 +135,9 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     self._Fi = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
     self._Fu = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
     self._R = normalise_rows(X.by_user) if self.rated_items_prior else empty(X.n_users)
-    self._G = sp.hstack([self._Fu, self._R]).tocsr()   # everything a user's vector prior is built from
+    self._G = sp.hstack([self._Fu, self._R]).tocsr() if self._Fu.shape[1] else self._R   # everything a user's vector prior is built from
+    Gt = self._G.T.tocsr()   # kept during the fit for CG: G's transpose, the diagonal of G'G, and G @ W (while W is unchanged)
+    self._Gt, self._gw = (Gt, np.add.reduceat(np.r_[Gt.data ** 2, 0], Gt.indptr[:-1]) * (np.diff(Gt.indptr) > 0)), None
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
     self.item_feature_names_ = np.array(list(item_features.names) if item_features is not None else [], dtype=str)
     self.user_feature_names_ = np.array(list(user_features.names) if user_features is not None else [], dtype=str)
@@ -127,12 +151,21 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
 # %% ../nbs/03_feature_als.ipynb #b52ed6e5
 @patch
 def _priors(self:FeatureALS):
-    "The prior means: users' (bias, vectors) and items' (bias, vectors)."
+    "The prior means: users' (bias, vectors) and items' (bias, vectors); the users' are None (a zero prior, which the kernel skips) without user features."
     if not hasattr(self, '_Fi'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has the objective of every epoch")
     dt = np.dtype(self.dtype)
-    Wall = np.vstack([self.user_feature_factors_, self.rated_item_factors_]).astype(np.float64)
-    return ((self._Fu @ self.user_feature_bias_.astype(np.float64)).astype(dt), (self._G @ Wall).astype(dt),
+    users = ((self._Fu @ self.user_feature_bias_.astype(np.float64)).astype(dt), self._user_prior_factors().astype(dt)) if self._G.shape[1] else (None, None)
+    return (*users,
             (self._Fi @ self.item_feature_bias_.astype(np.float64)).astype(dt), (self._Fi @ self.item_feature_factors_.astype(np.float64)).astype(dt))
+
+@patch
+def _user_prior_factors(self:FeatureALS) -> np.ndarray:
+    "The users' prior mean vectors G [W_demographics; W_rated] in float64, computed again only when those vectors change."
+    c = getattr(self, '_gw', None)
+    if c is None or c[0] is not self.user_feature_factors_ or c[1] is not self.rated_item_factors_:
+        c = self._gw = (self.user_feature_factors_, self.rated_item_factors_,
+                        sparse_dense(self._G, np.vstack([self.user_feature_factors_, self.rated_item_factors_])))
+    return c[2]
 
 @patch
 def _sweep(self:FeatureALS, X):
@@ -152,9 +185,11 @@ def _sweep(self:FeatureALS, X):
     self.item_feature_factors_ = feature_ridge(self._Fi, self.item_factors_, self.tau_f / self.tau).astype(dt)
     self.item_feature_bias_ = feature_ridge(self._Fi, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
     self.user_feature_bias_ = feature_ridge(self._Fu, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
-    Wall = feature_ridge(self._G, self.user_factors_, self.tau_f / self.tau, np.vstack([self.user_feature_factors_, self.rated_item_factors_]), self.cg_steps)
+    Wall, GW = feature_ridge(self._G, self.user_factors_, self.tau_f / self.tau, np.vstack([self.user_feature_factors_, self.rated_item_factors_]),
+                             self.cg_steps, Ft=self._Gt[0], FX0=self._user_prior_factors(), FtF_diag=self._Gt[1], with_product=True)
     nfu = self._Fu.shape[1]
     self.user_feature_factors_, self.rated_item_factors_ = Wall[:nfu].astype(dt), Wall[nfu:].astype(dt)
+    self._gw = (self.user_feature_factors_, self.rated_item_factors_, GW)   # G W from the float64 solve (float32 storage differs by rounding only)
     cold = self._unrated   # items with no ratings sit exactly on their (new) prior mean: one more exact block step
     if len(cold):
         self.item_bias_[cold] = self._Fi[cold] @ self.item_feature_bias_.astype(np.float64)
@@ -165,7 +200,7 @@ def _sweep(self:FeatureALS, X):
 def _prior_term(self:FeatureALS):
     "The priors' share: users and items around their features' means, and the features' own zero-mean priors."
     ub, uf, ib, itf = self._priors()
-    sq = lambda a, b=0.0: float(np.sum(np.square(a.astype(np.float64) - b, dtype=np.float64)))
+    sq = lambda a, b=None: float(np.sum(np.square(a.astype(np.float64) - (0.0 if b is None else b), dtype=np.float64)))
     return (self.gamma / 2 * (sq(self.user_bias_, ub) + sq(self.item_bias_, ib)) + self.tau / 2 * (sq(self.user_factors_, uf) + sq(self.item_factors_, itf))
             + self.tau_f / 2 * (sq(self.item_feature_factors_) + sq(self.user_feature_factors_) + sq(self.rated_item_factors_))
             + self.gamma_f / 2 * (sq(self.item_feature_bias_) + sq(self.user_feature_bias_)))

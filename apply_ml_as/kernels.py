@@ -5,6 +5,7 @@
 # %% ../nbs/01a_kernels.ipynb #58f740ea
 from __future__ import annotations
 import numpy as np
+import scipy.sparse as sp
 import threading
 from contextlib import contextmanager
 import numba
@@ -14,8 +15,8 @@ import scipy.linalg.cython_blas   # the BLAS numba's np.dot calls: loaded now, s
 
 # %% auto #0
 __all__ = ['LANES', 'ridge_rows_reference', 'single_threaded_blas', 'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows',
-           'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'mask_rows',
-           'top_n_rows', 'score_top_n']
+           'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense',
+           'mask_rows', 'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -453,6 +454,30 @@ def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_b
     chunks = balanced_chunks(indptr, 0, n_chunks or 32 * numba.get_num_threads())
     _cg_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor), x_bias, x_factors, chunks, steps)
     return x_bias, x_factors
+
+# %% ../nbs/01a_kernels.ipynb #25c91145
+@njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
+def _sparse_dense(indptr, indices, data, X, out):
+    n, K = len(indptr) - 1, X.shape[1]
+    for r in prange(n):
+        acc = np.zeros(K)
+        for j in range(indptr[r], indptr[r + 1]):
+            o, d = indices[j], np.float64(data[j])
+            for k in range(K): acc[k] += d * X[o, k]
+        for k in range(K): out[r, k] = acc[k]
+
+def sparse_dense(A, # a scipy sparse matrix (m, n); CSR is used as is, others are converted
+                 X:np.ndarray # dense, (n, K) or (n,), float32 or float64
+                ) -> np.ndarray:
+    "A @ X in float64, rows in parallel, each row summed in order: the same to the last bit whatever the thread count."
+    A = A if sp.isspmatrix_csr(A) or isinstance(A, sp.csr_array) else sp.csr_matrix(A)
+    X = np.asarray(X)
+    X2 = X[:, None] if X.ndim == 1 else X
+    if X2.ndim != 2 or X2.shape[0] != A.shape[1]: raise ValueError(f"shapes {A.shape} and {X.shape} do not multiply")
+    if X2.dtype not in (np.float32, np.float64): X2 = X2.astype(np.float64)
+    out = np.empty((A.shape[0], X2.shape[1]))
+    if out.size: _sparse_dense(A.indptr, A.indices, A.data, np.ascontiguousarray(X2), out)
+    return out if X.ndim == 2 else out[:, 0]
 
 # %% ../nbs/01a_kernels.ipynb #55914421
 @njit(parallel=True, cache=True, error_model='numpy')

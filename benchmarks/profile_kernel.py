@@ -16,6 +16,11 @@ column: the full K x K product (2 K^2 flops per rating, as BLAS computes it) ove
 
     python benchmarks/profile_kernel.py                  # K = 10, 32, 64, 128: about 4 minutes on 2 cores
     python benchmarks/profile_kernel.py --k 32 --repeat 5
+    python benchmarks/profile_kernel.py --spmm           # instead: the rated-items prior's sparse products, ours against SciPy's
+
+--spmm times the two products each conjugate-gradient step of chapter 03's rated-items prior needs, N W and N'U, where N
+holds 1/sqrt(n_u) at each rating of user u: SciPy's (float64, one thread) against `sparse_dense` (rows in parallel, float64
+sums) reading float64 or float32 vectors.
 """
 import argparse, time, sys
 from pathlib import Path
@@ -25,7 +30,8 @@ from numba import njit, prange
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_als import data_path, half_sweep_gflop
 from apply_ml_as.interactions import Interactions
-from apply_ml_as.kernels import ridge_rows, ridge_rows_cg, balanced_chunks, single_threaded_blas, LANES, _cholesky_solve_lanes
+from apply_ml_as.kernels import ridge_rows, ridge_rows_cg, balanced_chunks, single_threaded_blas, LANES, _cholesky_solve_lanes, sparse_dense
+from apply_ml_as.feature_als import normalise_rows
 
 @njit(parallel=True, fastmath={'contract'}, cache=True)
 def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
@@ -71,9 +77,11 @@ def best(f, reps):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--k', type=int, nargs='+', default=[10, 32, 64, 128]); ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--spmm', action='store_true', help="time the rated-items prior's sparse products instead")
     a = ap.parse_args()
     with np.load(data_path(25_000_000, 162_541, 59_047)) as z: X = Interactions(z['user'], z['item'], z['rating'])
     X.by_item
+    if a.spmm: return spmm(X, a.k, a.repeat)
     print(f'{len(X):,} ratings, {X.n_users:,} users, {X.n_items:,} items; {numba.get_num_threads()} threads; seconds, best of {a.repeat}')
     print(f"\n{'K':>4s} {'side':6s} {'gather':>8s} {'+Gram':>8s} {'Cholesky':>9s} {'half-sweep':>11s} {'GFLOP/s':>8s} {'BLAS GFLOP/s':>13s} {'CG, 3 steps':>12s} {'CG / exact':>11s}")
     for K in a.k:
@@ -96,5 +104,18 @@ def main():
     print('\n(gather: the pass over the ratings alone; +Gram: that pass and Z\'Z by BLAS; Cholesky: the lane-wise solves alone;'
           ' half-sweep: ridge_rows, all of it; GFLOP/s: the half-sweep\'s counted work over its time; BLAS GFLOP/s: the full'
           ' products over (+Gram - gather); CG: ridge_rows_cg with 3 steps from zero)')
+
+def spmm(X, ks, reps):
+    N = normalise_rows(X.by_user); Nt = N.T.tocsr()
+    print(f'N: {N.shape[0]:,} x {N.shape[1]:,}, {N.nnz:,} entries; {numba.get_num_threads()} threads; seconds, best of {reps}')
+    print(f"\n{'K':>4s} {'product':8s} {'SciPy':>8s} {'ours f64':>9s} {'ours f32':>9s} {'SciPy / ours f32':>17s}")
+    for K in ks:
+        rng = np.random.default_rng(0)
+        for name, A, Xd in (('N W', N, rng.normal(size=(N.shape[1], K))), ("N'U", Nt, rng.normal(size=(N.shape[0], K)))):
+            X32 = Xd.astype(np.float32)
+            ref = A @ Xd
+            assert np.allclose(sparse_dense(A, Xd), ref, atol=1e-9) and np.allclose(sparse_dense(A, X32), A @ X32.astype(np.float64), atol=1e-9)
+            ts = best(lambda: A @ Xd, reps); t64 = best(lambda: sparse_dense(A, Xd), reps); t32 = best(lambda: sparse_dense(A, X32), reps)
+            print(f'{K:4d} {name:8s} {ts:8.3f} {t64:9.3f} {t32:9.3f} {ts / t32:17.1f}', flush=True)
 
 if __name__ == '__main__': main()
