@@ -5,20 +5,23 @@
   by 5-fold cross-validation inside each training split (`cross_validate`), never on the test ratings: the same honest
   way as benchmarks/accuracy.py chooses the latent model's settings (whose test RMSE it prints beside, refitted here).
 - cold: `cold_item_split`, 10% of the items held out entirely, 5 seeds, both data sets: RMSE on the held-out items for the
-  three models (the feature model knows their genres), mean and standard error over the seeds.
+  three models (the feature model knows their genres), mean and standard error over the seeds. Each model's settings for
+  this task (COLD_GRID: the bias prior gamma for the bias-only and latent models; tau_f, gamma_f and whether to use the
+  rated-items prior for the feature model) are chosen per seed on two inner cold splits of that seed's training ratings.
 - tail: RMSE on ml-100k u1..u5 by the test item's number of training ratings (0, 1-5, 6-20, 21-100, >100).
 - speed: seconds per sweep on 25M synthetic ratings (the generator plants genres) for LatentALS and FeatureALS (genres;
-  genres + rated-items prior), K=10 and 32, in one run.
+  genres + rated-items prior with its default 2 CG steps, and with 1), K=10 and 32, in one run, the models interleaved
+  three times (this machine's timings wander by 10-40% from one minute to the next).
 - cmfrec: cmfrec 3.5's CMF (ALS with its default CG, K=50) on the same splits with the same metric code: warm, with
   "which movies the user rated" as implicit features (add_implicit_features=True), lambda chosen in {5, 10, 15, 25} by
   5-fold cross-validation inside each training split as ours is; cold, with the genres as item attributes (predict_new
-  for the held-out movies), at the lambda the warm part chose most often for that data set, as ours uses its warm
-  choice. cmfrec predicts NaN for a pair it cannot score; those get its global mean (ours fall back to biases).
+  for the held-out movies), lambda chosen in {1, 2.5, 5, 10, 25, 50, 100} on the same inner cold splits as ours. cmfrec
+  predicts NaN for a pair it cannot score; those get its global mean (ours fall back to biases).
   cmfrec ships as source only: pip install cython, then pip install --no-build-isolation cmfrec (it links SciPy's BLAS).
 
-    python benchmarks/feature_als.py                  # all parts but cmfrec, about 15 minutes on 2 cores
+    python benchmarks/feature_als.py                  # all parts but cmfrec, about 25 minutes on 2 cores
     python benchmarks/feature_als.py --part cold tail
-    python benchmarks/feature_als.py --part cmfrec    # the peer, about 5 minutes
+    python benchmarks/feature_als.py --part cmfrec    # the peer, about 5 minutes (--part cmfrec-cold: its cold part only)
 """
 import argparse, sys, time, warnings
 from pathlib import Path
@@ -64,21 +67,49 @@ def warm(D):
     print('\nmean test RMSE (targets: feature below cmfrec with implicit features, 0.9075 on ml-100k u1..u5 and 0.8408 on ml-latest-small;')
     print('feature no worse than latent by more than 0.002):'); print(t.round(4).to_string())
 
+COLD_GRID = {   # each model's settings for cold items, chosen on inner cold splits of the training ratings (never the test items)
+    'bias-only': [dict(gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
+    'latent': [dict(SETTINGS, gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
+    'feature': [dict(SETTINGS, rated_items_prior=r, tau_f=t, gamma_f=g) for r in (False, True) for t in (100.0, 1000.0) for g in (100.0, 1000.0)]}
+INNER = 2   # inner cold splits per outer split
+
+def cold_models(name, genres, scale):
+    "name -> (settings -> a fitting function of a ratings table)."
+    fit = {'bias-only': lambda kw: lambda tr: BiasALS(**kw, rating_scale=scale).fit(tr),
+           'latent': lambda kw: lambda tr: LatentALS(**kw, rating_scale=scale).fit(tr),
+           'feature': lambda kw: lambda tr: FeatureALS(**kw, rating_scale=scale).fit(tr, item_features=genres)}
+    return fit[name]
+
+def choose_cold(train, make, grid, rmse, seed):
+    "The settings in `grid` with the lowest mean RMSE on the held-out items of INNER cold splits of `train` (10% of its items each)."
+    inner = [cold_item_split(train, 0.1, seed=10_000 + 100 * seed + j) for j in range(INNER)]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        score = [np.mean([rmse(make(kw)(s.train), s.test) for s in inner]) for kw in grid]
+    return grid[int(np.argmin(score))]
+
+def short(kw):
+    "The settings that vary in a grid, for printing."
+    return {k: v for k, v in kw.items() if k not in SETTINGS or k == 'gamma'}
+
 def cold(D, seeds=5):
     for name, (ml, genres) in D.items():
-        res = {m: [] for m in ('bias-only', 'latent', 'feature')}
+        res, picks = {m: [] for m in COLD_GRID}, {m: [] for m in COLD_GRID}
+        rmse = lambda m, test: rating_metrics(m, test)['rmse']
         for seed in range(seeds):
             s = cold_item_split(ml.ratings, 0.1, seed=seed)
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                res['bias-only'].append(rating_metrics(BiasALS(gamma=3.0, rating_scale=ml.rating_scale).fit(s.train), s.test)['rmse'])
-                res['latent'].append(rating_metrics(LatentALS(**SETTINGS, rating_scale=ml.rating_scale).fit(s.train), s.test)['rmse'])
-                res['feature'].append(rating_metrics(FeatureALS(**SETTINGS, rated_items_prior=True, tau_f=100.0, gamma_f=100.0, rating_scale=ml.rating_scale)
-                                                     .fit(s.train, item_features=genres), s.test)['rmse'])
-        print(f'\ncold items, {name}, 10% of items held out, {seeds} seeds: RMSE on the held-out items, mean +- standard error')
-        for m, v in res.items(): print(f'  {m:10s} {np.mean(v):.4f} +- {np.std(v, ddof=1) / np.sqrt(len(v)):.4f}')
+            for m, grid in COLD_GRID.items():
+                make = cold_models(m, genres, ml.rating_scale)
+                kw = choose_cold(s.train, make, grid, rmse, seed)
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore')
+                    res[m].append(rmse(make(kw)(s.train), s.test)); picks[m].append(short(kw))
+            print(f'  {name} seed {seed}: ' + '  '.join(f'{m} {res[m][-1]:.4f} {picks[m][-1]}' for m in COLD_GRID), flush=True)
+        print(f'\ncold items, {name}, 10% of items held out, {seeds} seeds, settings chosen on {INNER} inner cold splits of each training set:')
+        print('RMSE on the held-out items, mean +- standard error')
+        for m, v in res.items(): print(f'  {m:10s} {np.mean(v):.4f} +- {np.std(v, ddof=1) / np.sqrt(len(v)):.4f}   by seed {np.round(v, 4).tolist()}')
         gap = np.array(res['feature']) - np.minimum(res['bias-only'], res['latent'])
-        print(f'  feature minus the better of the others: {gap.mean():+.4f} +- {gap.std(ddof=1) / np.sqrt(len(gap)):.4f} (paired over seeds)')
+        print(f'  feature minus the better of the others: {gap.mean():+.4f} +- {gap.std(ddof=1) / np.sqrt(len(gap)):.4f} (paired over seeds)', flush=True)
 
 def tail(D):
     ml, genres = D['ml-100k']
@@ -99,24 +130,28 @@ def tail(D):
         sel = (n >= lo) & (n <= hi)
         print(f"  {f'{lo}-{hi}' if hi < 10**9 else f'>{lo - 1}':>8s} {sel.sum():7d} " + ' '.join(f'{np.sqrt(np.mean(np.concatenate(e)[sel] ** 2)):10.4f}' for e in err.values()))
 
-def speed(epochs=3):
+def speed(epochs=3, repeat=3):
     from apply_ml_as.synthetic import synthetic_movielens
     ml = synthetic_movielens(25_000_000, n_users=162_541, n_items=59_047, seed=0)
     X = Interactions.from_frame(ml.ratings); X.by_item
     genres = item_genre_matrix(ml.items, ml.items.item_id.to_numpy())
-    print(f'\nseconds per sweep, {len(X):,} synthetic ratings, median of {epochs} sweeps after one warm-up fit:')
+    print(f'\nseconds per sweep, {len(X):,} synthetic ratings: median of {epochs} sweeps x {repeat} fits, the models interleaved, after one warm-up fit:')
     for K in (10, 32):
         LatentALS(n_factors=K, n_epochs=1).fit(X.to_frame().iloc[:1000])
         FeatureALS(n_factors=K, n_epochs=1, rated_items_prior=True).fit(X.to_frame().iloc[:1000], item_features=genres)
-        per = {}
-        for name, make, kw in (('latent', lambda: LatentALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), {}),
-                               ('feature, genres', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), dict(item_features=genres)),
-                               ('feature, genres + rated items', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True), dict(item_features=genres))):
-            per[name] = float(np.median(make().fit(X, **kw).history_.seconds))
-        print(f'  K={K:<3d} ' + '   '.join(f'{k} {v:.2f} s' for k, v in per.items()) +
-              f"   ratios to latent: {per['feature, genres'] / per['latent']:.2f}, {per['feature, genres + rated items'] / per['latent']:.2f} (target <= 1.15)", flush=True)
+        models = (('latent', lambda: LatentALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), {}),
+                  ('genres', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), dict(item_features=genres)),
+                  ('genres + rated items', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True), dict(item_features=genres)),
+                  ('same, 1 CG step', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True, cg_steps=1), dict(item_features=genres)))
+        secs = {name: [] for name, _, _ in models}
+        for _ in range(repeat):
+            for name, make, kw in models: secs[name] += make().fit(X, **kw).history_.seconds.tolist()
+        per = {k: float(np.median(v)) for k, v in secs.items()}
+        print(f'  K={K:<3d} ' + '   '.join(f'{k} {v:.2f} s' for k, v in per.items()), flush=True)
+        print(f'        ratios to latent (target <= 1.15): ' + ', '.join(f'{k} {v / per["latent"]:.2f}' for k, v in per.items() if k != 'latent'), flush=True)
 
 CMF_LAMBDAS = (5.0, 10.0, 15.0, 25.0)
+CMF_COLD_LAMBDAS = (1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0)
 
 def cmf_fit(train, lam, genres=None, scale=None):
     "cmfrec's CMF on a ratings table; with `genres` (Features) the movies' genres are its item attributes, else rated movies are implicit features."
@@ -139,28 +174,32 @@ def cmf_rmse(m, test, scale, genres=None):
     p = np.where(np.isfinite(p), p, m.glob_mean_)
     return float(np.sqrt(np.mean((np.clip(p, *scale) - test.rating.to_numpy()) ** 2)))
 
-def cmfrec_part(D, seeds=5):
-    chosen = {}
+def cmfrec_warm(D):
     rows = []
     for name, (ml, genres) in D.items():
         splits = [official_split(f) for f in ('u1', 'u2', 'u3', 'u4', 'u5')] if name == 'ml-100k' else [random_split(ml.ratings, 0.1, seed=42)]
         for s in splits:
             cv = {lam: np.mean([cmf_rmse(cmf_fit(f.train, lam), f.test, ml.rating_scale) for f in kfold_split(s.train, 5, seed=0)]) for lam in CMF_LAMBDAS}
-            lam = min(cv, key=cv.get); chosen.setdefault(name, []).append(lam)
+            lam = min(cv, key=cv.get)
             rows.append(dict(data=name, split=s.name, cmfrec_implicit=cmf_rmse(cmf_fit(s.train, lam), s.test, ml.rating_scale), lam=lam))
             print(f"{name:16s} {s.name:32s} cmfrec, implicit features: {rows[-1]['cmfrec_implicit']:.4f} (lambda {lam})", flush=True)
     print('\nmean test RMSE of cmfrec with implicit features:'); print(pd.DataFrame(rows).groupby('data').cmfrec_implicit.mean().round(4).to_string())
+
+def cmfrec_cold(D, seeds=5):
     for name, (ml, genres) in D.items():
-        lam = max(set(chosen[name]), key=chosen[name].count)
-        res = []
+        res, lams = [], []
+        make = lambda kw: lambda tr: cmf_fit(tr, kw['lam'], genres)
+        rmse = lambda m, test: cmf_rmse(m, test, ml.rating_scale, genres)
         for seed in range(seeds):
             s = cold_item_split(ml.ratings, 0.1, seed=seed)
-            res.append(cmf_rmse(cmf_fit(s.train, lam, genres), s.test, ml.rating_scale, genres))
-        print(f'cold items, {name}, cmfrec with genres (lambda {lam}): {np.mean(res):.4f} +- {np.std(res, ddof=1) / np.sqrt(len(res)):.4f}; by seed {np.round(res, 4).tolist()}', flush=True)
+            lam = choose_cold(s.train, make, [dict(lam=l) for l in CMF_COLD_LAMBDAS], rmse, seed)['lam']
+            res.append(rmse(make(dict(lam=lam))(s.train), s.test)); lams.append(lam)
+        print(f'cold items, {name}, cmfrec with genres (lambda chosen on inner cold splits: {lams}): {np.mean(res):.4f} +- '
+              f'{np.std(res, ddof=1) / np.sqrt(len(res)):.4f}; by seed {np.round(res, 4).tolist()}', flush=True)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--part', nargs='+', default=['warm', 'cold', 'tail', 'speed'], choices=['warm', 'cold', 'tail', 'speed', 'cmfrec'])
+    ap.add_argument('--part', nargs='+', default=['warm', 'cold', 'tail', 'speed'], choices=['warm', 'cold', 'tail', 'speed', 'cmfrec', 'cmfrec-cold'])
     a = ap.parse_args()
     t0 = time.time()
     D = data() if set(a.part) - {'speed'} else None
@@ -168,7 +207,8 @@ def main():
     if 'cold' in a.part: cold(D)
     if 'tail' in a.part: tail(D)
     if 'speed' in a.part: speed()
-    if 'cmfrec' in a.part: cmfrec_part(D)
+    if 'cmfrec' in a.part: cmfrec_warm(D)
+    if {'cmfrec', 'cmfrec-cold'} & set(a.part): cmfrec_cold(D)
     print(f'\n({time.time() - t0:.0f} s)')
 
 if __name__ == '__main__': main()
