@@ -8,6 +8,8 @@
   three models (the feature model knows their genres), mean and standard error over the seeds. Each model's settings for
   this task (COLD_GRID: the bias prior gamma for the bias-only and latent models; tau_f, gamma_f and whether to use the
   rated-items prior for the feature model) are chosen per seed on two inner cold splits of that seed's training ratings.
+- demographics: ml-100k u1..u5, the feature model (genres; with and without the rated-items prior) with and without the
+  users' age bucket, gender and occupation as user features, at the warm part's settings.
 - tail: RMSE on ml-100k u1..u5 by the test item's number of training ratings (0, 1-5, 6-20, 21-100, >100).
 - speed: seconds per sweep on 25M synthetic ratings (the generator plants genres) for LatentALS and FeatureALS (genres;
   genres + rated-items prior with its default 2 CG steps, and with 1), K=10 and 32, in one run, the models interleaved
@@ -32,7 +34,7 @@ from apply_ml_as.latent_als import LatentALS
 from apply_ml_as.feature_als import FeatureALS
 from apply_ml_as.data import load_movielens
 from apply_ml_as.splits import official_split, random_split, cold_item_split, kfold_split
-from apply_ml_as.interactions import item_genre_matrix, Interactions
+from apply_ml_as.interactions import item_genre_matrix, user_demographic_matrix, Interactions
 from apply_ml_as.evaluate import cross_validate, best_params, rating_metrics
 
 SETTINGS = dict(n_factors=50, tau=12.0, gamma=3.0, n_epochs=25)
@@ -110,6 +112,25 @@ def cold(D, seeds=5):
         for m, v in res.items(): print(f'  {m:10s} {np.mean(v):.4f} +- {np.std(v, ddof=1) / np.sqrt(len(v)):.4f}   by seed {np.round(v, 4).tolist()}')
         gap = np.array(res['feature']) - np.minimum(res['bias-only'], res['latent'])
         print(f'  feature minus the better of the others: {gap.mean():+.4f} +- {gap.std(ddof=1) / np.sqrt(len(gap)):.4f} (paired over seeds)', flush=True)
+
+def demographics(D):
+    "ml-100k u1..u5: the feature model with and without the users' demographics (age bucket, gender, occupation) as user features."
+    ml, genres = D['ml-100k']
+    demo = user_demographic_matrix(ml.users, ml.users.user_id.to_numpy())
+    rows = []
+    for f in ('u1', 'u2', 'u3', 'u4', 'u5'):
+        s = official_split(f)
+        for rated in (False, True):
+            for with_demo in (False, True):
+                m = FeatureALS(**SETTINGS, rated_items_prior=rated, tau_f=100.0, gamma_f=100.0, rating_scale=ml.rating_scale)
+                m.fit(s.train, item_features=genres, user_features=demo if with_demo else None)
+                rows.append(dict(fold=f, rated_items_prior=rated, demographics=with_demo, rmse=rating_metrics(m, s.test)['rmse']))
+    t = pd.DataFrame(rows)
+    print('\nml-100k u1..u5, mean test RMSE of the feature model with the genres (tau_f = gamma_f = 100, the warm part\'s choice on every fold),')
+    print('without and with the users\' demographics as user features:')
+    print(t.pivot_table(index='rated_items_prior', columns='demographics', values='rmse', aggfunc='mean').round(4).to_string())
+    d = t[t.demographics].rmse.to_numpy() - t[~t.demographics].rmse.to_numpy()
+    print(f'with minus without, paired over folds and both prior settings: {d.mean():+.4f} +- {d.std(ddof=1) / np.sqrt(len(d)):.4f}', flush=True)
 
 def tail(D):
     ml, genres = D['ml-100k']
@@ -199,12 +220,13 @@ def cmfrec_cold(D, seeds=5):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--part', nargs='+', default=['warm', 'cold', 'tail', 'speed'], choices=['warm', 'cold', 'tail', 'speed', 'cmfrec', 'cmfrec-cold'])
+    ap.add_argument('--part', nargs='+', default=['warm', 'cold', 'demographics', 'tail', 'speed'], choices=['warm', 'cold', 'demographics', 'tail', 'speed', 'cmfrec', 'cmfrec-cold'])
     a = ap.parse_args()
     t0 = time.time()
     D = data() if set(a.part) - {'speed'} else None
     if 'warm' in a.part: warm(D)
     if 'cold' in a.part: cold(D)
+    if 'demographics' in a.part: demographics(D)
     if 'tail' in a.part: tail(D)
     if 'speed' in a.part: speed()
     if 'cmfrec' in a.part: cmfrec_warm(D)
