@@ -21,13 +21,14 @@ class FeatureSampler:
     """Draws of W for one feature matrix F (n rows, m features). With m <= dense_max, F'F is diagonalised once; with n <= dense_max
     (more features than rows), FF' is, and the solve goes through X = F'(FF' + reg I)^-1 T; either way each draw is a few products
     and exact, whatever the sampled precisions. Beyond both, conjugate gradient (an approximation)."""
-    def __init__(self, F:sp.csr_matrix, dense_max:int=4096):
-        self.F, self.Ft = F, F.T.tocsr()
+    def __init__(self, F:sp.csr_matrix, dense_max:int=4096,
+                 Ft:sp.csr_matrix|None=None, diag:np.ndarray|None=None): # F's transpose (CSR) and the diagonal of F'F, if the caller has them
+        self.F, self.Ft = F, (F.T.tocsr() if Ft is None else Ft)
         n, m = F.shape
         self.kind = 'none' if m == 0 else 'primal' if m <= dense_max else 'dual' if n <= dense_max else 'cg'
         if self.kind == 'primal': self.eig = np.linalg.eigh((self.Ft @ F).toarray())
         if self.kind == 'dual': self.eig = np.linalg.eigh((F @ self.Ft).toarray())
-        if self.kind == 'cg': self.diag = np.bincount(F.indices, F.data * F.data, minlength=m)
+        if self.kind == 'cg': self.diag = np.bincount(F.indices, F.data * F.data, minlength=m) if diag is None else diag
 
     def solve(self, T:np.ndarray, reg:float, X0=None, steps:int=5) -> np.ndarray:
         "argmin_X ||T - F X||^2 + reg ||X||^2: exact with an eigendecomposition, else `steps` of CG from X0."
@@ -65,13 +66,14 @@ class BayesALS(FeatureALS):
                  n_samples:int=200, # kept sweeps, averaged
                  keep_draws:int=50, # draws kept (evenly spaced) for `predict` and `predict_std`
                  rated_items_prior:bool=True, # centre each user's vector on the normalised sum of vectors of the movies they rated
+                 cg_steps:int=20, # CG steps per draw of the rated-items vectors, beyond 4,096 users and movies (fewer make the draws too narrow)
                  fixed_precisions:bool=False, # keep lam, gamma, tau, tau_f, gamma_f at their given values instead of drawing them
                  prior_shape:float=1.0, # a0 of the precisions' Gamma hyperprior
                  prior_rate:float=1.0, # b0 of the precisions' Gamma hyperprior
                  **kwargs):
         fixed = {'n_epochs': 'burn_in + n_samples', 'tol': 'never: a sampler does not converge to a point', 'init_scale': '0.1'}
         for k in set(kwargs) & set(fixed): raise TypeError(f"BayesALS has no {k} ({k} is {fixed[k]})")
-        super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, **kwargs)
+        super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, cg_steps=cg_steps, **kwargs)
         self.burn_in, self.n_samples, self.keep_draws = burn_in, n_samples, keep_draws
         self.fixed_precisions, self.prior_shape, self.prior_rate = fixed_precisions, prior_shape, prior_rate
 
@@ -105,7 +107,7 @@ def _init_params(self:BayesALS, X, item_features=None, user_features=None):
     self._bank_u = np.zeros((X.n_users, S, K + 1), dt); self._bank_i = np.zeros((X.n_items, S, K + 1), dt)
     self._bank_mu, self._bank_noise, self._n_bank = np.zeros(S), np.zeros(S), 0
     self._eval_sum, self._eval_n = None, 0
-    self._fs = dict(item=FeatureSampler(self._Fi), user_bias=FeatureSampler(self._Fu), user=FeatureSampler(self._G))
+    self._fs = dict(item=FeatureSampler(self._Fi), user_bias=FeatureSampler(self._Fu), user=FeatureSampler(self._G, Ft=self._Gt[0], diag=self._Gt[1]))
 
 def _gamma(rng, a0, b0, n, ss):
     "A draw from the Gamma conditional of a precision with n Gaussian terms whose squares sum to ss."

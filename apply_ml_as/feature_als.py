@@ -49,8 +49,9 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
                   with_product:bool=False # also return F @ X (CG keeps it up to date for free)
                  ):
     """argmin_X ||T - F X||^2 + reg ||X||^2: a dense Cholesky solve for few features, else conjugate gradient from X0, preconditioned
-    by the diagonal of F'F + reg I. Each CG step minimises exactly along its direction, so it never goes uphill; the products read
-    their dense operand in T's precision (float32 for a float32 model: half the memory traffic) and sum in float64."""
+    by the diagonal of F'F + reg I. Each CG step minimises along its direction (exactly, up to rounding), so it never goes uphill;
+    the products read their dense operand in T's precision (float32 for a float32 model: half the memory traffic), sum in float64."""
+    F = F if sp.isspmatrix_csr(F) else sp.csr_matrix(F)
     n_f = F.shape[1]
     op = np.float32 if np.asarray(T).dtype == np.float32 else np.float64
     T2 = T.reshape(len(T), -1).astype(np.float64)
@@ -66,7 +67,8 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
     FX = sparse_dense(F, X) if FX0 is None else FX0.reshape(len(T2), -1).astype(np.float64).copy()
     G = sparse_dense(Ft, (T2 - FX).astype(op)) - reg * X      # the residual, one column per right-hand side: K independent CGs at once
     if FtF_diag is None: FtF_diag = np.bincount(F.indices, F.data * F.data, minlength=n_f)
-    d = 1 / (FtF_diag + reg)[:, None]                          # Jacobi: 1 / diag(F'F + reg I)
+    dg = FtF_diag + reg
+    d = np.where(dg > 0, 1 / np.where(dg > 0, dg, 1), 1.0)[:, None]   # Jacobi: 1 / diag(F'F + reg I) (1 for an empty, unregularised column)
     Z = d * G; P = Z.copy(); rz = (G * Z).sum(0)
     g0 = max(float((G * G).sum()), 1e-300)
     for step in range(steps):
@@ -151,7 +153,7 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
 # %% ../nbs/03_feature_als.ipynb #b52ed6e5
 @patch
 def _priors(self:FeatureALS):
-    "The prior means: users' (bias, vectors) and items' (bias, vectors); the users' are None (a zero prior, which the kernel skips) without user features."
+    "The prior means: users' (bias, vectors) and items' (bias, vectors); the users' are None (a zero prior, which the kernel skips) with neither user features nor the rated-items prior."
     if not hasattr(self, '_Fi'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has the objective of every epoch")
     dt = np.dtype(self.dtype)
     users = ((self._Fu @ self.user_feature_bias_.astype(np.float64)).astype(dt), self._user_prior_factors().astype(dt)) if self._G.shape[1] else (None, None)

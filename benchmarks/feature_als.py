@@ -10,10 +10,12 @@
   rated-items prior for the feature model) are chosen per seed on two inner cold splits of that seed's training ratings.
 - demographics: ml-100k u1..u5, the feature model (genres; with and without the rated-items prior) with and without the
   users' age bucket, gender and occupation as user features, at the warm part's settings.
+- cg-steps: ml-latest-small's 90/10 split, the feature model's test RMSE by CG steps per sweep for the rated-items vectors.
 - tail: RMSE on ml-100k u1..u5 by the test item's number of training ratings (0, 1-5, 6-20, 21-100, >100).
 - speed: seconds per sweep on 25M synthetic ratings (the generator plants genres) for LatentALS and FeatureALS (genres;
   genres + rated-items prior with its default 2 CG steps, and with 1), K=10 and 32, in one run, the models interleaved
-  three times (this machine's timings wander by 10-40% from one minute to the next).
+  three times in a rotating order (this machine's timings wander by 10-40% from one minute to the next); also each whole
+  fit's median wall time, set-up included.
 - cmfrec: cmfrec 3.5's CMF (ALS with its default CG, K=50) on the same splits with the same metric code: warm, with
   "which movies the user rated" as implicit features (add_implicit_features=True), lambda chosen in {5, 10, 15, 25} by
   5-fold cross-validation inside each training split as ours is; cold, with the genres as item attributes (predict_new
@@ -94,11 +96,13 @@ def short(kw):
     "The settings that vary in a grid, for printing."
     return {k: v for k, v in kw.items() if k not in SETTINGS or k == 'gamma'}
 
-def cold(D, seeds=5):
+def cold(D, seeds=range(5)):
+    "Returns the feature model's RMSE by seed, per data set."
+    ours = {}
     for name, (ml, genres) in D.items():
         res, picks = {m: [] for m in COLD_GRID}, {m: [] for m in COLD_GRID}
         rmse = lambda m, test: rating_metrics(m, test)['rmse']
-        for seed in range(seeds):
+        for seed in seeds:
             s = cold_item_split(ml.ratings, 0.1, seed=seed)
             for m, grid in COLD_GRID.items():
                 make = cold_models(m, genres, ml.rating_scale)
@@ -107,11 +111,22 @@ def cold(D, seeds=5):
                     warnings.simplefilter('ignore')
                     res[m].append(rmse(make(kw)(s.train), s.test)); picks[m].append(short(kw))
             print(f'  {name} seed {seed}: ' + '  '.join(f'{m} {res[m][-1]:.4f} {picks[m][-1]}' for m in COLD_GRID), flush=True)
-        print(f'\ncold items, {name}, 10% of items held out, {seeds} seeds, settings chosen on {INNER} inner cold splits of each training set:')
+        print(f'\ncold items, {name}, 10% of items held out, seeds {list(seeds)}, settings chosen on {INNER} inner cold splits of each training set:')
         print('RMSE on the held-out items, mean +- standard error')
         for m, v in res.items(): print(f'  {m:10s} {np.mean(v):.4f} +- {np.std(v, ddof=1) / np.sqrt(len(v)):.4f}   by seed {np.round(v, 4).tolist()}')
         gap = np.array(res['feature']) - np.minimum(res['bias-only'], res['latent'])
         print(f'  feature minus the better of the others: {gap.mean():+.4f} +- {gap.std(ddof=1) / np.sqrt(len(gap)):.4f} (paired over seeds)', flush=True)
+        ours[name] = res['feature']
+    return ours
+
+def cg_steps(D):
+    "ml-latest-small 90/10: test RMSE of the feature model (genres, rated-items prior: its 9,724 movies' vectors come from CG) by CG steps per sweep."
+    ml, genres = D['ml-latest-small']
+    s = random_split(ml.ratings, 0.1, seed=42)
+    print('\nml-latest-small 90/10 (seed 42), feature model with the rated-items prior, tau_f = gamma_f = 30: test RMSE by cg_steps')
+    for steps in (1, 2, 3, 5, 30):
+        m = FeatureALS(**SETTINGS, rated_items_prior=True, tau_f=30.0, gamma_f=30.0, cg_steps=steps, rating_scale=ml.rating_scale).fit(s.train, item_features=genres)
+        print(f'  {steps:3d} steps: {rating_metrics(m, s.test)["rmse"]:.4f}', flush=True)
 
 def demographics(D):
     "ml-100k u1..u5: the feature model with and without the users' demographics (age bucket, gender, occupation) as user features."
@@ -126,11 +141,12 @@ def demographics(D):
                 m.fit(s.train, item_features=genres, user_features=demo if with_demo else None)
                 rows.append(dict(fold=f, rated_items_prior=rated, demographics=with_demo, rmse=rating_metrics(m, s.test)['rmse']))
     t = pd.DataFrame(rows)
-    print('\nml-100k u1..u5, mean test RMSE of the feature model with the genres (tau_f = gamma_f = 100, the warm part\'s choice on every fold),')
+    print('\nml-100k u1..u5, mean test RMSE of the feature model with the genres (tau_f = gamma_f = 100, the warm part\'s choice on every fold')
+    print('without demographics; not tuned again with them),')
     print('without and with the users\' demographics as user features:')
     print(t.pivot_table(index='rated_items_prior', columns='demographics', values='rmse', aggfunc='mean').round(4).to_string())
     d = t[t.demographics].rmse.to_numpy() - t[~t.demographics].rmse.to_numpy()
-    print(f'with minus without, paired over folds and both prior settings: {d.mean():+.4f} +- {d.std(ddof=1) / np.sqrt(len(d)):.4f}', flush=True)
+    print(f'with minus without: {d.mean():+.4f} on average; worse with them in {(d > 0).sum()} of the {len(d)} (fold, prior) pairs; by pair {np.round(d, 4).tolist()}', flush=True)
 
 def tail(D):
     ml, genres = D['ml-100k']
@@ -164,12 +180,16 @@ def speed(epochs=3, repeat=3):
                   ('genres', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), dict(item_features=genres)),
                   ('genres + rated items', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True), dict(item_features=genres)),
                   ('same, 1 CG step', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True, cg_steps=1), dict(item_features=genres)))
-        secs = {name: [] for name, _, _ in models}
-        for _ in range(repeat):
-            for name, make, kw in models: secs[name] += make().fit(X, **kw).history_.seconds.tolist()
-        per = {k: float(np.median(v)) for k, v in secs.items()}
-        print(f'  K={K:<3d} ' + '   '.join(f'{k} {v:.2f} s' for k, v in per.items()), flush=True)
+        secs, walls = {name: [] for name, _, _ in models}, {name: [] for name, _, _ in models}
+        for r in range(repeat):
+            for name, make, kw in models[r % len(models):] + models[:r % len(models)]:   # the order rotates from one round to the next
+                t = time.perf_counter(); m = make().fit(X, **kw); walls[name].append(time.perf_counter() - t)
+                secs[name] += m.history_.seconds.tolist()
+        per, wall = {k: float(np.median(v)) for k, v in secs.items()}, {k: float(np.median(v)) for k, v in walls.items()}
+        print(f'  K={K:<3d} per sweep: ' + '   '.join(f'{k} {v:.2f} s' for k, v in per.items()), flush=True)
         print(f'        ratios to latent (target <= 1.15): ' + ', '.join(f'{k} {v / per["latent"]:.2f}' for k, v in per.items() if k != 'latent'), flush=True)
+        print(f'        whole fit ({epochs} sweeps and the set-up, e.g. the rated-items matrix and its transpose): '
+              + ', '.join(f'{k} {v:.1f} s' for k, v in wall.items()), flush=True)
 
 CMF_LAMBDAS = (5.0, 10.0, 15.0, 25.0)
 CMF_COLD_LAMBDAS = (1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0)
@@ -206,31 +226,37 @@ def cmfrec_warm(D):
             print(f"{name:16s} {s.name:32s} cmfrec, implicit features: {rows[-1]['cmfrec_implicit']:.4f} (lambda {lam})", flush=True)
     print('\nmean test RMSE of cmfrec with implicit features:'); print(pd.DataFrame(rows).groupby('data').cmfrec_implicit.mean().round(4).to_string())
 
-def cmfrec_cold(D, seeds=5):
+def cmfrec_cold(D, seeds=range(5), ours=None):
+    "With `ours` (cold's result, same seeds) also the paired difference, ours minus cmfrec."
     for name, (ml, genres) in D.items():
         res, lams = [], []
         make = lambda kw: lambda tr: cmf_fit(tr, kw['lam'], genres)
         rmse = lambda m, test: cmf_rmse(m, test, ml.rating_scale, genres)
-        for seed in range(seeds):
+        for seed in seeds:
             s = cold_item_split(ml.ratings, 0.1, seed=seed)
             lam = choose_cold(s.train, make, [dict(lam=l) for l in CMF_COLD_LAMBDAS], rmse, seed)['lam']
             res.append(rmse(make(dict(lam=lam))(s.train), s.test)); lams.append(lam)
         print(f'cold items, {name}, cmfrec with genres (lambda chosen on inner cold splits: {lams}): {np.mean(res):.4f} +- '
               f'{np.std(res, ddof=1) / np.sqrt(len(res)):.4f}; by seed {np.round(res, 4).tolist()}', flush=True)
+        if ours:
+            d = np.array(ours[name]) - np.array(res)
+            print(f'  feature minus cmfrec, paired over seeds: {d.mean():+.4f} +- {d.std(ddof=1) / np.sqrt(len(d)):.4f}', flush=True)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--part', nargs='+', default=['warm', 'cold', 'demographics', 'tail', 'speed'], choices=['warm', 'cold', 'demographics', 'tail', 'speed', 'cmfrec', 'cmfrec-cold'])
+    ap.add_argument('--part', nargs='+', default=['warm', 'cold', 'demographics', 'tail', 'speed'], choices=['warm', 'cold', 'demographics', 'cg-steps', 'tail', 'speed', 'cmfrec', 'cmfrec-cold'])
+    ap.add_argument('--seeds', type=int, nargs='+', default=list(range(5)), help='the cold parts\' outer seeds (default 0..4)')
     a = ap.parse_args()
     t0 = time.time()
     D = data() if set(a.part) - {'speed'} else None
     if 'warm' in a.part: warm(D)
-    if 'cold' in a.part: cold(D)
+    ours = cold(D, a.seeds) if 'cold' in a.part else None
     if 'demographics' in a.part: demographics(D)
+    if 'cg-steps' in a.part: cg_steps(D)
     if 'tail' in a.part: tail(D)
     if 'speed' in a.part: speed()
     if 'cmfrec' in a.part: cmfrec_warm(D)
-    if {'cmfrec', 'cmfrec-cold'} & set(a.part): cmfrec_cold(D)
+    if {'cmfrec', 'cmfrec-cold'} & set(a.part): cmfrec_cold(D, a.seeds, ours)
     print(f'\n({time.time() - t0:.0f} s)')
 
 if __name__ == '__main__': main()
