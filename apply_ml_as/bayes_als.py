@@ -8,9 +8,9 @@ import numpy as np
 import scipy.sparse as sp
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .base import check_positive, _sq
+from .base import check_positive
 from .kernels import draw_rows, predict_pairs, predict_draws, sparse_dense
-from .feature_als import FeatureALS, feature_ridge, normalise_rows
+from .feature_als import FeatureALS, feature_ridge, normalise_rows, _gram_diag, _dev
 from .interactions import index_of
 
 # %% auto #0
@@ -28,7 +28,7 @@ class FeatureSampler:
         self.kind = 'none' if m == 0 else 'primal' if m <= dense_max else 'dual' if n <= dense_max else 'cg'
         if self.kind == 'primal': self.eig = np.linalg.eigh((self.Ft @ F).toarray())
         if self.kind == 'dual': self.eig = np.linalg.eigh((F @ self.Ft).toarray())
-        if self.kind == 'cg': self.diag = np.bincount(F.indices, F.data * F.data, minlength=m) if diag is None else diag
+        if self.kind == 'cg': self.diag = _gram_diag(F) if diag is None else diag
 
     def solve(self, T:np.ndarray, reg:float, X0=None, steps:int=5) -> np.ndarray:
         "argmin_X ||T - F X||^2 + reg ||X||^2: exact with an eigendecomposition, else `steps` of CG from X0."
@@ -107,24 +107,11 @@ def _init_params(self:BayesALS, X, item_features=None, user_features=None):
     self._bank_u = np.zeros((X.n_users, S, K + 1), dt); self._bank_i = np.zeros((X.n_items, S, K + 1), dt)
     self._bank_mu, self._bank_noise, self._n_bank = np.zeros(S), np.zeros(S), 0
     self._eval_sum, self._eval_n = None, 0
-    self._fs = dict(item=FeatureSampler(self._Fi), user_bias=FeatureSampler(self._Fu), user=FeatureSampler(self._G, Ft=self._Gt[0], diag=self._Gt[1]))
+    self._fs = dict(item=FeatureSampler(self._Fi), user_bias=FeatureSampler(self._Fu), user=FeatureSampler(self._G, Ft=self._Gt, diag=self._Gdiag))
 
 def _gamma(rng, a0, b0, n, ss):
     "A draw from the Gamma conditional of a precision with n Gaussian terms whose squares sum to ss."
     return float(rng.gamma(a0 + n / 2, 1 / (b0 + ss / 2)))
-
-def _dev(a, b=None):
-    "Sum of squares of a - b (b None: zero), in float64."
-    return _sq(a if b is None else a.astype(np.float64) - b)
-
-@patch
-def _priors(self:BayesALS):
-    "The feature model's prior means; None for a side whose prior is centred on zero (no features), which the kernel then skips."
-    if not hasattr(self, '_G'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has each sweep's energy")
-    ub, uf, ib, itf = FeatureALS._priors(self) if (self._G.shape[1] or self._Fi.shape[1]) else (None,) * 4
-    if not self._G.shape[1]: ub, uf = None, None
-    if not self._Fi.shape[1]: ib, itf = None, None
-    return ub, uf, ib, itf
 
 # %% ../nbs/03a_bayes_als.ipynb #af5b2e6e
 @patch

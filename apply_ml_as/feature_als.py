@@ -9,7 +9,7 @@ import numpy as np, pandas as pd
 import scipy.sparse as sp
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
-from .base import ALSModel, check_positive, _as_ids
+from .base import ALSModel, check_positive, _as_ids, _sq
 import apply_ml_as.persist   # gives every model `save`; `load_model` reads it back
 from .interactions import Interactions, Features, index_of
 from .kernels import ridge_rows, sparse_dense
@@ -36,6 +36,10 @@ def align_features(features, ids:np.ndarray, what:str) -> sp.csr_matrix:
     rows = np.where(pos >= 0, order[np.maximum(pos, 0)], -1)
     P = sp.csr_matrix((np.ones((rows >= 0).sum()), (np.flatnonzero(rows >= 0), rows[rows >= 0])), shape=(len(ids), m.shape[0]))
     return (P @ m).tocsr()
+
+def _gram_diag(F:sp.csr_matrix) -> np.ndarray:
+    "The diagonal of F'F: each column's sum of squares."
+    return np.bincount(F.indices, F.data * F.data, minlength=F.shape[1])
 
 def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target row
                   T:np.ndarray, # the targets, (n, K) or (n,)
@@ -66,7 +70,7 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
     X = np.zeros((n_f, T2.shape[1])) if X0 is None else X0.reshape(n_f, -1).astype(np.float64).copy()
     FX = sparse_dense(F, X) if FX0 is None else FX0.reshape(len(T2), -1).astype(np.float64).copy()
     G = sparse_dense(Ft, (T2 - FX).astype(op)) - reg * X      # the residual, one column per right-hand side: K independent CGs at once
-    if FtF_diag is None: FtF_diag = np.bincount(F.indices, F.data * F.data, minlength=n_f)
+    if FtF_diag is None: FtF_diag = _gram_diag(F)
     dg = FtF_diag + reg
     d = np.where(dg > 0, 1 / np.where(dg > 0, dg, 1), 1.0)[:, None]   # Jacobi: 1 / diag(F'F + reg I) (1 for an empty, unregularised column)
     Z = d * G; P = Z.copy(); rz = (G * Z).sum(0)
@@ -138,8 +142,7 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     self._Fu = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
     self._R = normalise_rows(X.by_user) if self.rated_items_prior else empty(X.n_users)
     self._G = sp.hstack([self._Fu, self._R]).tocsr() if self._Fu.shape[1] else self._R   # everything a user's vector prior is built from
-    Gt = self._G.T.tocsr()   # kept during the fit for CG: G's transpose, the diagonal of G'G, and G @ W (while W is unchanged)
-    self._Gt, self._gw = (Gt, np.add.reduceat(np.r_[Gt.data ** 2, 0], Gt.indptr[:-1]) * (np.diff(Gt.indptr) > 0)), None
+    self._Gt, self._Gdiag, self._gw = self._G.T.tocsr(), _gram_diag(self._G), None   # kept during the fit for CG; G @ W while W is unchanged
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
     self.item_feature_names_ = np.array(list(item_features.names) if item_features is not None else [], dtype=str)
     self.user_feature_names_ = np.array(list(user_features.names) if user_features is not None else [], dtype=str)
@@ -153,12 +156,17 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
 # %% ../nbs/03_feature_als.ipynb #b52ed6e5
 @patch
 def _priors(self:FeatureALS):
-    "The prior means: users' (bias, vectors) and items' (bias, vectors); the users' are None (a zero prior, which the kernel skips) with neither user features nor the rated-items prior."
-    if not hasattr(self, '_Fi'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has the objective of every epoch")
+    "The prior means: users' (bias, vectors) and items' (bias, vectors); None for a side with no features (a zero prior, which the kernel skips)."
+    if not hasattr(self, '_Fi'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has every epoch's objective")
     dt = np.dtype(self.dtype)
     users = ((self._Fu @ self.user_feature_bias_.astype(np.float64)).astype(dt), self._user_prior_factors().astype(dt)) if self._G.shape[1] else (None, None)
-    return (*users,
-            (self._Fi @ self.item_feature_bias_.astype(np.float64)).astype(dt), (self._Fi @ self.item_feature_factors_.astype(np.float64)).astype(dt))
+    items = ((self._Fi @ self.item_feature_bias_.astype(np.float64)).astype(dt),
+             (self._Fi @ self.item_feature_factors_.astype(np.float64)).astype(dt)) if self._Fi.shape[1] else (None, None)
+    return (*users, *items)
+
+def _dev(a, b=None):
+    "Sum of squares of a - b (b None: zero), in float64."
+    return _sq(a if b is None else a.astype(np.float64) - b)
 
 @patch
 def _user_prior_factors(self:FeatureALS) -> np.ndarray:
@@ -179,8 +187,7 @@ def _sweep(self:FeatureALS, X):
                prior_bias=ub_prior, prior_factors=uf_prior)
     loss, resid = ridge_rows(csc.indptr, csc.indices, csc.data, mu, self.user_bias_, self.user_factors_, rb, rf, self.item_bias_, self.item_factors_,
                              prior_bias=ib_prior, prior_factors=if_prior)
-    sq = lambda a, b: float(np.sum(np.square(a.astype(np.float64) - b, dtype=np.float64)))
-    sse = loss - (rb * sq(self.item_bias_, ib_prior) + rf * sq(self.item_factors_, if_prior))
+    sse = loss - (rb * _dev(self.item_bias_, ib_prior) + rf * _dev(self.item_factors_, if_prior))
     if self.use_mean:
         delta = resid / n; self.global_mean_ = mu + delta; sse -= n * delta * delta
     # the features' vectors and biases: exact ridge solves with the users and items fixed
@@ -188,7 +195,7 @@ def _sweep(self:FeatureALS, X):
     self.item_feature_bias_ = feature_ridge(self._Fi, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
     self.user_feature_bias_ = feature_ridge(self._Fu, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
     Wall, GW = feature_ridge(self._G, self.user_factors_, self.tau_f / self.tau, np.vstack([self.user_feature_factors_, self.rated_item_factors_]),
-                             self.cg_steps, Ft=self._Gt[0], FX0=self._user_prior_factors(), FtF_diag=self._Gt[1], with_product=True)
+                             self.cg_steps, Ft=self._Gt, FX0=self._user_prior_factors(), FtF_diag=self._Gdiag, with_product=True)
     nfu = self._Fu.shape[1]
     self.user_feature_factors_, self.rated_item_factors_ = Wall[:nfu].astype(dt), Wall[nfu:].astype(dt)
     self._gw = (self.user_feature_factors_, self.rated_item_factors_, GW)   # G W from the float64 solve (float32 storage differs by rounding only)
@@ -202,10 +209,9 @@ def _sweep(self:FeatureALS, X):
 def _prior_term(self:FeatureALS):
     "The priors' share: users and items around their features' means, and the features' own zero-mean priors."
     ub, uf, ib, itf = self._priors()
-    sq = lambda a, b=None: float(np.sum(np.square(a.astype(np.float64) - (0.0 if b is None else b), dtype=np.float64)))
-    return (self.gamma / 2 * (sq(self.user_bias_, ub) + sq(self.item_bias_, ib)) + self.tau / 2 * (sq(self.user_factors_, uf) + sq(self.item_factors_, itf))
-            + self.tau_f / 2 * (sq(self.item_feature_factors_) + sq(self.user_feature_factors_) + sq(self.rated_item_factors_))
-            + self.gamma_f / 2 * (sq(self.item_feature_bias_) + sq(self.user_feature_bias_)))
+    return (self.gamma / 2 * (_dev(self.user_bias_, ub) + _dev(self.item_bias_, ib)) + self.tau / 2 * (_dev(self.user_factors_, uf) + _dev(self.item_factors_, itf))
+            + self.tau_f / 2 * (_dev(self.item_feature_factors_) + _dev(self.user_feature_factors_) + _dev(self.rated_item_factors_))
+            + self.gamma_f / 2 * (_dev(self.item_feature_bias_) + _dev(self.user_feature_bias_)))
 
 # %% ../nbs/03_feature_als.ipynb #3df35796
 @patch

@@ -459,7 +459,7 @@ def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_b
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
 def _sparse_dense(indptr, indices, data, X, out):
     n, K = len(indptr) - 1, X.shape[1]
-    for r in prange(n):
+    for r in prange(n):   # a local accumulator (summing into out in place measured 2x slower: LLVM cannot rule out aliasing)
         acc = np.zeros(K)
         for j in range(indptr[r], indptr[r + 1]):
             o, d = indices[j], np.float64(data[j])
