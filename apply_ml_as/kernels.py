@@ -9,14 +9,18 @@ import scipy.sparse as sp
 import threading
 from contextlib import contextmanager
 import numba
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.core.errors import TypingError
+from numba.extending import intrinsic
+from llvmlite import ir
 from threadpoolctl import threadpool_limits
 import scipy.linalg.cython_blas   # the BLAS numba's np.dot calls: loaded now, so that single_threaded_blas always limits it
 
 # %% auto #0
-__all__ = ['LANES', 'ridge_rows_reference', 'single_threaded_blas', 'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows',
-           'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense',
-           'mask_rows', 'top_n_rows', 'score_top_n']
+__all__ = ['VEC_BYTES', 'TILE_ROWS', 'PREFETCH_AHEAD', 'LANES', 'ridge_rows_reference', 'single_threaded_blas', 'padded_width',
+           'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows', 'residual_sums', 'sum_squared_residuals',
+           'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense', 'mask_rows', 'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -55,6 +59,81 @@ def single_threaded_blas():
         with _blas_lock:
             _blas_users -= 1
             if _blas_users == 0: _blas_limits.restore_original_limits(); _blas_limits = None
+
+# %% ../nbs/01a_kernels.ipynb #671a0cfe
+VEC_BYTES = 64   # one AVX-512 register: 16 float32 or 8 float64 (LLVM splits it in two on AVX2 machines, four on NEON)
+TILE_ROWS = 8    # rows of the Gram matrix a tile keeps in registers: enough independent FMAs to hide their latency
+PREFETCH_AHEAD = 12   # the gather asks for the vector this many ratings ahead while it copies the current one
+
+def _f32_or_f64(ty):
+    if not (isinstance(ty, types.Array) and ty.ndim == 2 and ty.layout == 'C' and ty.dtype in (types.float32, types.float64)):
+        raise TypingError(f'a C-contiguous 2-D float32 or float64 array is needed, not {ty}')
+
+@intrinsic
+def _gram_tile(typingctx, Z, j0, j1, a0, q0, A):
+    """A[a0:a0+8, q0:q0+W] += Z[j0:j1, a0:a0+8]' Z[j0:j1, q0:q0+W], W = VEC_BYTES of Z's dtype, with the eight rows' W-wide
+    accumulators held in vector registers while the ratings stream past: per rating, one vector load of Z[j, q0:q0+W], eight
+    broadcasts of Z[j, a0 + i] and eight vector FMAs. No bounds checks: the caller keeps a0 + 8 and q0 + W within both arrays."""
+    _f32_or_f64(Z); _f32_or_f64(A)
+    if Z.dtype != A.dtype: raise TypingError('Z and A must share a dtype')
+    sig = types.void(Z, types.int64, types.int64, types.int64, types.int64, A)
+    def codegen(context, builder, signature, args):
+        Zv, j0, j1, a0, q0, Av = args
+        z, a = (context.make_array(t)(context, builder, v) for t, v in ((signature.args[0], Zv), (signature.args[5], Av)))
+        bits = signature.args[0].dtype.bitwidth; W = VEC_BYTES * 8 // bits
+        vec = ir.VectorType(context.get_data_type(signature.args[0].dtype), W); vptr = vec.as_pointer(); i32 = ir.IntType(32)
+        fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3), f'llvm.fma.v{W}f{bits}')
+        z_cols = cgutils.unpack_tuple(builder, z.shape)[1]; a_cols = cgutils.unpack_tuple(builder, a.shape)[1]
+        undef, splat = ir.Constant(vec, ir.Undefined), ir.Constant(ir.VectorType(i32, W), [0] * W)
+        tiles = []   # (where row i of the tile lives in A, the stack slot of its accumulator: LLVM promotes it to a register)
+        for i in range(TILE_ROWS):
+            p = builder.bitcast(builder.gep(a.data, [builder.add(builder.mul(builder.add(a0, ir.Constant(a0.type, i)), a_cols), q0)]), vptr)
+            slot = cgutils.alloca_once(builder, vec); builder.store(builder.load(p, align=bits // 8), slot); tiles.append((p, slot))
+        with cgutils.for_range_slice(builder, j0, j1, ir.Constant(j0.type, 1), inc=True) as (j, _):
+            row = builder.gep(z.data, [builder.mul(j, z_cols)])
+            y = builder.load(builder.bitcast(builder.gep(row, [q0]), vptr), align=bits // 8)
+            for i, (p, slot) in enumerate(tiles):
+                x = builder.load(builder.gep(row, [builder.add(a0, ir.Constant(a0.type, i))]))
+                xs = builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(i32, 0)), undef, splat)
+                builder.store(builder.call(fma, [xs, y, builder.load(slot)]), slot)
+        for p, slot in tiles: builder.store(builder.load(slot), p, align=bits // 8)
+        return context.get_dummy_value()
+    return sig, codegen
+
+@intrinsic
+def _prefetch_row(typingctx, F, i):
+    "Ask the CPU to start loading row i of F (its first and last element) into cache; a hint only, never a fault."
+    _f32_or_f64(F)
+    sig = types.void(F, types.int64)
+    def codegen(context, builder, signature, args):
+        f = context.make_array(signature.args[0])(context, builder, args[0])
+        i = args[1]
+        cols = cgutils.unpack_tuple(builder, f.shape)[1]
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        pf = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), 'llvm.prefetch.p0i8')
+        first = builder.gep(f.data, [builder.mul(i, cols)])
+        for p in (first, builder.gep(first, [builder.sub(cols, ir.Constant(cols.type, 1))])):   # read, keep in all cache levels, data
+            builder.call(pf, [builder.bitcast(p, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+    return sig, codegen
+
+def padded_width(K:int, dtype) -> int:
+    "K rounded up to whole vectors (VEC_BYTES): the width of the gathered block Z, its padding columns zero."
+    w = VEC_BYTES // np.dtype(dtype).itemsize
+    return -(-K // w) * w
+
+@njit(cache=True, inline='always')
+def _gram_upper(Z, n, K, A):
+    """The upper triangle of Z[:n]' Z[:n] (and some entries below it) into A, for the K real columns of the zero-padded block Z
+    (padded_width(K) wide; A square, as wide). Tiles of 8 rows x one vector; long rows in segments of about 256 KB, kept in L2 cache."""
+    Kp = Z.shape[1]; W = VEC_BYTES // Z.itemsize
+    seg = max(1, 262144 // (Kp * Z.itemsize))
+    A[:] = 0
+    for j0 in range(0, n, seg):
+        j1 = min(n, j0 + seg)
+        for a0 in range(0, K, TILE_ROWS):
+            for q0 in range(a0 // W * W, K, W): _gram_tile(Z, j0, j1, a0, q0, A)
+
 
 # %% ../nbs/01a_kernels.ipynb #a178467c
 LANES = 16   # systems factorised together, one per SIMD lane
@@ -164,15 +243,16 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
     return yy + pp - xb, ysum - xz
 
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
-def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, row_loss, row_resid, chunks, heavy, min_pivot,
+def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, row_loss, row_resid, chunks, min_pivot,
                 prior_bias, prior_factors, draw_scale, seed):
     K = other_factors.shape[1]; K1 = K + 1; dt = other_factors.dtype
+    W = VEC_BYTES // other_factors.itemsize; Kp = -(-K // W) * W; nnz = len(indices)
     has_prior = prior_bias.shape[0] > 0
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]
         m = 1
         for r in range(r0, r1): m = max(m, indptr[r + 1] - indptr[r])
-        Z = np.empty((m, K), dt); A = np.empty((K, K), dt); b = np.empty(K, dt); zs = np.empty(K, dt)
+        Z = np.zeros((m, Kp), dt); A = np.empty((Kp, Kp), dt); b = np.empty(K, dt); zs = np.empty(K, dt)   # Z's padding columns stay zero
         AL = np.empty((K1, K1, LANES), dt); bL = np.empty((K1, LANES), dt); rhs = np.empty((K1, LANES), dt); zsum = np.empty((K1, LANES), dt)
         yy = np.empty(LANES); ysum = np.empty(LANES); pp = np.empty(LANES)
         D = np.empty((K1, LANES), dt); worst = np.empty(LANES, dt)
@@ -191,6 +271,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                 # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
                 acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
                 for j in range(n):
+                    if K > 0 and s + j + PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + PREFETCH_AHEAD])
                     o = indices[s + j]
                     yj = ratings[s + j] - mu - other_bias[o]
                     acc += np.float64(yj) * yj; tot += yj
@@ -198,14 +279,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                         v = other_factors[o, k]
                         Z[j, k] = v; b[k] += yj * v; zs[k] += v
                 yy[l] = acc; ysum[l] = tot
-                if n >= heavy and K > 0:   # the vectors' Gram matrix Z'Z by BLAS
-                    np.dot(Z[:n].T, Z[:n], A)
-                else:                      # few ratings: its upper triangle, directly
-                    A[:] = 0
-                    for j in range(n):
-                        for a in range(K):
-                            za = Z[j, a]
-                            for q in range(a, K): A[a, q] += za * Z[j, q]
+                _gram_upper(Z, n, K, A)   # the vectors' Gram matrix Z'Z, its upper triangle
                 # the row's system, bias first: [[n + reg_bias, zs'], [zs, Z'Z + reg_factor I]] x = [sum y, Z'y] (+ D x0)
                 AL[0, 0, l] = n + reg_bias; bL[0, l] = tot; zsum[0, l] = n
                 for q in range(K): AL[0, q + 1, l] = zs[q]; zsum[q + 1, l] = zs[q]; bL[q + 1, l] = b[q]
@@ -279,13 +353,12 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
                other_bias:np.ndarray, other_factors:np.ndarray, # the fixed side
                reg_bias:float, reg_factor:float, # gamma/lambda and tau/lambda
                out_bias:np.ndarray, out_factors:np.ndarray, # written in place: (n_rows,), (n_rows, K)
-               heavy:int=8, # rows with at least this many ratings use BLAS for their Gram matrix
                n_chunks:int|None=None, # work units for the threads (default 32 per thread)
                min_pivot:float|None=None, # a float32 row whose pivots fall below this fraction of their diagonal is solved again in float64 (default 1e-3; never for float64)
                prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean (default: zero, the usual prior)
               ) -> tuple[float, float]:
     "Solve every row's (bias, vector) exactly, in parallel; returns the rows' summed loss and summed residual at the solution."
-    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, heavy, n_chunks, min_pivot,
+    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, n_chunks, min_pivot,
                  prior_bias, prior_factors, 0.0, 0)
 
 def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
@@ -295,7 +368,7 @@ def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
               lam:float, # the ratings' precision lambda: the draws' covariance is (lambda A)^-1
               seed:int, # with the row index, fixes every draw (whatever the thread count)
               out_bias:np.ndarray, out_factors:np.ndarray, # written in place: (n_rows,), (n_rows, K)
-              heavy:int=8, n_chunks:int|None=None, min_pivot:float|None=None,
+              n_chunks:int|None=None, min_pivot:float|None=None,
               prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean (default: zero)
              ) -> tuple[float, float]:
     """Draw every row's (bias, vector) from its Gaussian conditional posterior, in parallel: the exact solve, plus U^-1 z / sqrt(lambda);
@@ -303,30 +376,31 @@ def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
     check = float(lam)
     if not (np.isfinite(check) and check > 0): raise ValueError(f"lam must be a finite positive number, not {lam!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
-    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, heavy, n_chunks, min_pivot,
+    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, n_chunks, min_pivot,
                  prior_bias, prior_factors, 1 / np.sqrt(check), int(seed))
 
-def _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, heavy, n_chunks, min_pivot,
+def _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, n_chunks, min_pivot,
           prior_bias, prior_factors, draw_scale, seed):
+    other_factors = np.ascontiguousarray(other_factors)   # the Gram tiles and prefetches read rows as contiguous memory
     dt = other_factors.dtype
     n_rows, K = len(indptr) - 1, other_factors.shape[1]
     if prior_bias is None: pb, pf = np.zeros(0, dt), np.zeros((0, K), dt)
     else: pb, pf = np.ascontiguousarray(prior_bias, dt), np.ascontiguousarray(prior_factors, dt).reshape(n_rows, K)
     chunks = balanced_chunks(indptr, other_factors.shape[1], n_chunks or 32 * numba.get_num_threads())
     row_loss, row_resid = np.empty(len(indptr) - 1), np.empty(len(indptr) - 1)
-    with single_threaded_blas():
-        _ridge_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor),
-                    out_bias, out_factors, row_loss, row_resid, chunks, heavy,
-                    dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf)), pb, pf, dt.type(draw_scale), np.uint64(seed))
+    _ridge_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor),
+                out_bias, out_factors, row_loss, row_resid, chunks,
+                dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf)), pb, pf, dt.type(draw_scale), np.uint64(seed))
     return float(row_loss.sum()), float(row_resid.sum())
 
 # %% ../nbs/01a_kernels.ipynb #fe201e9c
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'reassoc', 'contract'})   # reassoc: each dot product in SIMD, in float64
 def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors, row_sse, row_sum):
-    n = len(indptr) - 1; K = row_factors.shape[1]
+    n = len(indptr) - 1; K = row_factors.shape[1]; nnz = len(indices)
     for r in prange(n):
         acc = 0.0; tot = 0.0
         for j in range(indptr[r], indptr[r + 1]):
+            if K > 0 and j + PREFETCH_AHEAD < nnz: _prefetch_row(col_factors, indices[j + PREFETCH_AHEAD])
             o = indices[j]
             e = np.float64(ratings[j]) - mu - row_bias[r] - col_bias[o]
             for k in range(K): e -= np.float64(row_factors[r, k]) * col_factors[o, k]
@@ -340,7 +414,7 @@ def residual_sums(indptr, indices, ratings, # ratings compressed by row
     "Sum of squares and plain sum, over rated cells, of the residual r - mu - b_row - b_col - row . col (the same to the last bit whatever the thread count)."
     n = len(indptr) - 1
     row_sse, row_sum = np.empty(n), np.empty(n)
-    _sse_rows(indptr, indices, ratings, float(mu), row_bias, col_bias, row_factors, col_factors, row_sse, row_sum)
+    _sse_rows(indptr, indices, ratings, float(mu), row_bias, col_bias, np.ascontiguousarray(row_factors), np.ascontiguousarray(col_factors), row_sse, row_sum)
     return float(row_sse.sum()), float(row_sum.sum())
 
 def sum_squared_residuals(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors) -> float:
@@ -395,14 +469,14 @@ def predict_draws(rows, cols, # indices, -1 where unknown
 
 # %% ../nbs/01a_kernels.ipynb #5b669fb8
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract', 'reassoc', 'nsz', 'arcp'})   # reassoc: dot products in SIMD (not nnan: NaN checks stay)
-def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, x_bias, x_factors, chunks, steps):
-    K = other_factors.shape[1]
+def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, x_bias, x_factors, chunks, steps, row_sse, row_sum):
+    K = other_factors.shape[1]; nnz = len(indices)
     dt = other_factors.dtype
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]
         m = 1
         for r in range(r0, r1): m = max(m, indptr[r + 1] - indptr[r])
-        Z = np.empty((m, K), dt); t = np.empty(m, dt)
+        Z = np.empty((m, K), dt); t = np.empty(m, dt); w = np.empty(m, dt)
         x = np.empty(K, dt); g = np.empty(K, dt); p = np.empty(K, dt); Ap = np.empty(K, dt); pb1 = np.empty(1, dt)
         for r in range(r0, r1):
             s = indptr[r]; n = indptr[r + 1] - s
@@ -410,6 +484,7 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
             for k in range(K): x[k] = x_factors[r, k]
             # gather, and the residual t = y - Z x at the warm start, in one pass
             for j in range(n):
+                if K > 0 and s + j + PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + PREFETCH_AHEAD])
                 o = indices[s + j]
                 e = ratings[s + j] - mu - other_bias[o] - xb0
                 for k in range(K):
@@ -430,12 +505,13 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
                 for j in range(n):   # A p = Z'(Z p) + D p
                     u = pb
                     for k in range(K): u += Z[j, k] * p[k]
-                    Apb += u
+                    Apb += u; w[j] = u
                     for k in range(K): Ap[k] += Z[j, k] * u
                 pAp = pb * Apb
                 for k in range(K): pAp += np.float64(p[k]) * Ap[k]
                 if not pAp > 0: break   # lost to rounding: stop this row here rather than divide by zero
                 alpha = rr / pAp
+                for j in range(n): t[j] -= alpha * w[j]   # the residual y - Z x follows x: (Z p)_j + p_b is w_j
                 xb += alpha * pb; gb -= alpha * Apb; rr_new = gb * gb
                 for k in range(K):
                     x[k] += alpha * p[k]; g[k] -= alpha * Ap[k]; rr_new += np.float64(g[k]) * g[k]
@@ -444,16 +520,24 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
                 for k in range(K): p[k] = g[k] + beta * p[k]
             x_bias[r] = xb
             for k in range(K): x_factors[r, k] = x[k]
+            acc = 0.0; tot = 0.0
+            for j in range(n): acc += np.float64(t[j]) * t[j]; tot += t[j]
+            row_sse[r] = acc; row_sum[r] = tot
 
 def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor,
                   x_bias:np.ndarray, x_factors:np.ndarray, # warm start, overwritten with the result
                   steps:int=3, # CG steps per row
-                  n_chunks:int|None=None):
-    "Like `ridge_rows`, but `steps` conjugate-gradient steps from the current (bias, vector) of each row."
+                  n_chunks:int|None=None
+                 ) -> tuple[float, float]:
+    """Like `ridge_rows`, but `steps` conjugate-gradient steps from the current (bias, vector) of each row; returns the sum of squares and
+    the plain sum of the residuals r - mu - b_other - x_b - z . x at the result (tracked through the steps, so no second pass)."""
+    other_factors = np.ascontiguousarray(other_factors)
     dt = other_factors.dtype
     chunks = balanced_chunks(indptr, 0, n_chunks or 32 * numba.get_num_threads())
-    _cg_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor), x_bias, x_factors, chunks, steps)
-    return x_bias, x_factors
+    row_sse, row_sum = np.empty(len(indptr) - 1), np.empty(len(indptr) - 1)
+    _cg_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor), x_bias, x_factors, chunks, steps,
+             row_sse, row_sum)
+    return float(row_sse.sum()), float(row_sum.sum())
 
 # %% ../nbs/01a_kernels.ipynb #25c91145
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})

@@ -9,7 +9,7 @@ from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
 from .base import ALSModel, check_positive, check_choice
 import apply_ml_as.persist   # gives every model `save`; `load_model` reads it back
-from .kernels import ridge_rows, ridge_rows_cg, residual_sums
+from .kernels import ridge_rows, ridge_rows_cg
 
 # %% auto #0
 __all__ = ['LatentALS']
@@ -65,8 +65,7 @@ def _sweep(self:LatentALS, X):
         sse = loss - (rb * float(np.sum(np.square(ib, dtype=np.float64))) + rf * float(np.sum(np.square(itf, dtype=np.float64))))
     else:
         ridge_rows_cg(csr.indptr, csr.indices, csr.data, mu, ib, itf, rb, rf, ub, uf, steps=self.cg_steps)
-        ridge_rows_cg(csc.indptr, csc.indices, csc.data, mu, ub, uf, rb, rf, ib, itf, steps=self.cg_steps)
-        sse, resid = residual_sums(csr.indptr, csr.indices, csr.data, mu, ub, ib, uf, itf)
+        sse, resid = ridge_rows_cg(csc.indptr, csc.indices, csc.data, mu, ub, uf, rb, rf, ib, itf, steps=self.cg_steps)   # residuals at the end: no scoring pass
     if self.use_mean:   # exact update of the unregularised mean: sse drops by n * delta^2
         delta = resid / n
         self.global_mean_ = mu + delta; sse -= n * delta * delta

@@ -5,14 +5,15 @@ on random vectors of a trained model's size (N(0, 0.1) vectors, N(0, 0.3) biases
 
     gather        one pass over each row's ratings, as the kernel makes it: y = r - mu - b_other, and the sums the system
                   needs besides the Gram matrix (Z'y, the sum of the vectors, y'y) -- the random reads of the other side's vectors
-    gather+Gram   the same pass copying the vectors into a block Z, then Z'Z by BLAS (numba's np.dot, one thread per chunk)
+    gather+Gram   the same pass copying the vectors into a block Z, then Z'Z's upper triangle by the kernel's register tiles
     Cholesky      the lane-wise factorisation and solves (`_cholesky_solve_lanes`) alone, on as many (K+1)x(K+1) systems
     half-sweep    `ridge_rows`, everything (the float64 re-solve of lost rows included, which random data never needs)
     CG, 3 steps   `ridge_rows_cg`, 3 steps from zero: LatentALS(solver='cg')'s half-sweep (its first epoch's start)
 
 Each time is the best of --repeat runs. GFLOP/s counts the work bench_als.py counts (the Gram's upper triangle, the
-right-hand side, the factorisation and the two triangular solves) over the whole half-sweep; BLAS's own rate is the next
-column: the full K x K product (2 K^2 flops per rating, as BLAS computes it) over (+Gram - gather).
+right-hand side, the factorisation and the two triangular solves) over the whole half-sweep; the Gram stage's rate is the
+next column: the upper triangle's K(K+1) flops per rating over (+Gram - gather) (the tiles compute some entries below the
+diagonal too, which this does not count). Both passes prefetch the vector PREFETCH_AHEAD ratings ahead, as the kernel does.
 
     python benchmarks/profile_kernel.py                  # K = 10, 32, 64, 128: about 4 minutes on 2 cores
     python benchmarks/profile_kernel.py --k 32 --repeat 5
@@ -30,29 +31,36 @@ from numba import njit, prange
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_als import data_path, half_sweep_gflop
 from apply_ml_as.interactions import Interactions
-from apply_ml_as.kernels import ridge_rows, ridge_rows_cg, balanced_chunks, single_threaded_blas, LANES, _cholesky_solve_lanes, sparse_dense
+from apply_ml_as.kernels import (ridge_rows, ridge_rows_cg, balanced_chunks, LANES, _cholesky_solve_lanes, sparse_dense,
+                                 _gram_upper, _prefetch_row, PREFETCH_AHEAD, VEC_BYTES)
 from apply_ml_as.feature_als import normalise_rows
 
 @njit(parallel=True, fastmath={'contract'}, cache=True)
 def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
-    K = F.shape[1]
+    K = F.shape[1]; Kp = padded_width_nb(K, F.itemsize); nnz = len(indices)
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]
         m = 1
         for r in range(r0, r1): m = max(m, indptr[r + 1] - indptr[r])
-        Z = np.empty((m, K), F.dtype); A = np.zeros((K, K), F.dtype); b = np.empty(K, F.dtype); zs = np.empty(K, F.dtype)
+        Z = np.zeros((m, Kp), F.dtype); A = np.zeros((Kp, Kp), F.dtype); b = np.empty(K, F.dtype); zs = np.empty(K, F.dtype)
         acc = 0.0
         for r in range(r0, r1):
             s = indptr[r]; n = indptr[r + 1] - s
             b[:] = 0; zs[:] = 0
             for j in range(n):
+                if s + j + PREFETCH_AHEAD < nnz: _prefetch_row(F, indices[s + j + PREFETCH_AHEAD])
                 o = indices[s + j]; yj = ratings[s + j] - mu - ob[o]
                 acc += np.float64(yj) * yj
                 for k in range(K):
                     v = F[o, k]; Z[j, k] = v; b[k] += yj * v; zs[k] += v
-            if gram and n > 0: np.dot(Z[:n].T, Z[:n], A)
+            if gram: _gram_upper(Z, n, K, A)
             acc += b[0] + zs[0] + A[0, 0]
         out[c] = acc   # keeps the work from being optimised away
+
+@njit(cache=True)
+def padded_width_nb(K, itemsize):
+    w = VEC_BYTES // itemsize
+    return -(-K // w) * w
 
 @njit(parallel=True, cache=True)
 def _cholesky_only(n_rows, K1, chunks_n):
@@ -83,7 +91,7 @@ def main():
     X.by_item
     if a.spmm: return spmm(X, a.k, a.repeat)
     print(f'{len(X):,} ratings, {X.n_users:,} users, {X.n_items:,} items; {numba.get_num_threads()} threads; seconds, best of {a.repeat}')
-    print(f"\n{'K':>4s} {'side':6s} {'gather':>8s} {'+Gram':>8s} {'Cholesky':>9s} {'half-sweep':>11s} {'GFLOP/s':>8s} {'BLAS GFLOP/s':>13s} {'CG, 3 steps':>12s} {'CG / exact':>11s}")
+    print(f"\n{'K':>4s} {'side':6s} {'gather':>8s} {'+Gram':>8s} {'Cholesky':>9s} {'half-sweep':>11s} {'GFLOP/s':>8s} {'Gram GFLOP/s':>13s} {'CG, 3 steps':>12s} {'CG / exact':>11s}")
     for K in a.k:
         rng = np.random.default_rng(0)
         ub, ib = rng.normal(0, .3, X.n_users).astype(np.float32), rng.normal(0, .3, X.n_items).astype(np.float32)
@@ -92,18 +100,17 @@ def main():
         for side, M, ob, F, n in (('users', X.by_user, ib, itf, X.n_users), ('items', X.by_item, ub, uf, X.n_items)):
             ch = balanced_chunks(M.indptr, K, 32 * numba.get_num_threads()); out = np.empty(len(ch))
             b, f = np.zeros(n, np.float32), np.zeros((n, K), np.float32)
-            with single_threaded_blas():
-                tg = best(lambda: _gather(M.indptr, M.indices, M.data, mu, ob, F, ch, out, False), a.repeat)
-                tG = best(lambda: _gather(M.indptr, M.indices, M.data, mu, ob, F, ch, out, True), a.repeat)
+            tg = best(lambda: _gather(M.indptr, M.indices, M.data, mu, ob, F, ch, out, False), a.repeat)
+            tG = best(lambda: _gather(M.indptr, M.indices, M.data, mu, ob, F, ch, out, True), a.repeat)
             tc = best(lambda: _cholesky_only(n, K + 1, 2 * numba.get_num_threads()), a.repeat)
             th = best(lambda: ridge_rows(M.indptr, M.indices, M.data, mu, ob, F, 5.0, 15.0, b, f), a.repeat)
             tcg = best(lambda: ridge_rows_cg(M.indptr, M.indices, M.data, mu, ob, F, 5.0, 15.0, np.zeros_like(b), np.zeros_like(f), steps=3), a.repeat)
             g = half_sweep_gflop(n, M.nnz, K)
-            blas = 2 * M.nnz * K * K / 1e9 / max(tG - tg, 1e-9)
-            print(f'{K:4d} {side:6s} {tg:8.3f} {tG:8.3f} {tc:9.3f} {th:11.3f} {g / th:8.1f} {blas:13.0f} {tcg:12.3f} {tcg / th:11.2f}', flush=True)
-    print('\n(gather: the pass over the ratings alone; +Gram: that pass and Z\'Z by BLAS; Cholesky: the lane-wise solves alone;'
-          ' half-sweep: ridge_rows, all of it; GFLOP/s: the half-sweep\'s counted work over its time; BLAS GFLOP/s: the full'
-          ' products over (+Gram - gather); CG: ridge_rows_cg with 3 steps from zero)')
+            gram = M.nnz * K * (K + 1) / 1e9 / max(tG - tg, 1e-9)
+            print(f'{K:4d} {side:6s} {tg:8.3f} {tG:8.3f} {tc:9.3f} {th:11.3f} {g / th:8.1f} {gram:13.0f} {tcg:12.3f} {tcg / th:11.2f}', flush=True)
+    print('\n(gather: the pass over the ratings alone; +Gram: that pass and Z\'Z\'s upper triangle; Cholesky: the lane-wise solves alone;'
+          ' half-sweep: ridge_rows, all of it; GFLOP/s: the half-sweep\'s counted work over its time; Gram GFLOP/s: the'
+          ' upper triangles\' K(K+1) flops per rating over (+Gram - gather); CG: ridge_rows_cg with 3 steps from zero)')
 
 def spmm(X, ks, reps):
     N = normalise_rows(X.by_user); Nt = N.T.tocsr()
