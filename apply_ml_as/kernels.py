@@ -117,15 +117,17 @@ def _prefetch_row(typingctx, F, i):
         return context.get_dummy_value()
     return sig, codegen
 
-def padded_width(K:int, dtype) -> int:
-    "K rounded up to whole vectors (VEC_BYTES): the width of the gathered block Z, its padding columns zero."
-    w = VEC_BYTES // np.dtype(dtype).itemsize
+@njit(cache=True)
+def padded_width(K:int, itemsize:int) -> int:
+    "K rounded up to whole vectors (VEC_BYTES) of items this many bytes wide: the width of the gathered block Z, its padding columns zero."
+    w = VEC_BYTES // itemsize
     return -(-K // w) * w
 
 @njit(cache=True, inline='always')
 def _gram_upper(Z, n, K, A):
     """The upper triangle of Z[:n]' Z[:n] (and some entries below it) into A, for the K real columns of the zero-padded block Z
-    (padded_width(K) wide; A square, as wide). Tiles of 8 rows x one vector; long rows in segments of about 256 KB, kept in L2 cache."""
+    (padded_width(K) wide; A square, as wide). Tiles of 8 rows x one vector; long rows in segments of about 256 KB, kept in L2 cache.
+    The shapes are not checked: the caller allocates Z and A so (a check here, inlined into the kernel's parallel loop, made a half-sweep 3x slower)."""
     Kp = Z.shape[1]; W = VEC_BYTES // Z.itemsize
     seg = max(1, 262144 // (Kp * Z.itemsize))
     A[:] = 0
@@ -246,7 +248,7 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
 def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, row_loss, row_resid, chunks, min_pivot,
                 prior_bias, prior_factors, draw_scale, seed):
     K = other_factors.shape[1]; K1 = K + 1; dt = other_factors.dtype
-    W = VEC_BYTES // other_factors.itemsize; Kp = -(-K // W) * W; nnz = len(indices)
+    Kp = padded_width(K, other_factors.itemsize); nnz = len(indices)
     has_prior = prior_bias.shape[0] > 0
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]

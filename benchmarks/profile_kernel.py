@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_als import data_path, half_sweep_gflop
 from apply_ml_as.interactions import Interactions
 from apply_ml_as.kernels import (ridge_rows, ridge_rows_cg, balanced_chunks, LANES, _cholesky_solve_lanes, sparse_dense,
-                                 _gram_upper, _prefetch_row, PREFETCH_AHEAD, VEC_BYTES)
+                                 _gram_upper, _prefetch_row, PREFETCH_AHEAD, padded_width)
 from apply_ml_as.feature_als import normalise_rows
 
-@njit(parallel=True, fastmath={'contract'}, cache=True)
+@njit(parallel=True, fastmath={'contract'})   # not cached: it inlines the kernel's _gram_upper, and numba's cache does not notice when another file changes
 def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
-    K = F.shape[1]; Kp = padded_width_nb(K, F.itemsize); nnz = len(indices)
+    K = F.shape[1]; Kp = padded_width(K, F.itemsize); nnz = len(indices)
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]
         m = 1
@@ -56,11 +56,6 @@ def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
             if gram: _gram_upper(Z, n, K, A)
             acc += b[0] + zs[0] + A[0, 0]
         out[c] = acc   # keeps the work from being optimised away
-
-@njit(cache=True)
-def padded_width_nb(K, itemsize):
-    w = VEC_BYTES // itemsize
-    return -(-K // w) * w
 
 @njit(parallel=True, cache=True)
 def _cholesky_only(n_rows, K1, chunks_n):
