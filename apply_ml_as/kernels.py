@@ -18,9 +18,9 @@ from threadpoolctl import threadpool_limits
 import scipy.linalg.cython_blas   # the BLAS numba's np.dot calls: loaded now, so that single_threaded_blas always limits it
 
 # %% auto #0
-__all__ = ['VEC_BYTES', 'TILE_ROWS', 'PREFETCH_AHEAD', 'LANES', 'ridge_rows_reference', 'single_threaded_blas', 'padded_width',
-           'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows', 'residual_sums', 'sum_squared_residuals',
-           'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense', 'mask_rows', 'top_n_rows', 'score_top_n']
+__all__ = ['LANES', 'ridge_rows_reference', 'single_threaded_blas', 'padded_width', 'normal_draw', 'balanced_chunks',
+           'ridge_rows', 'draw_rows', 'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws',
+           'ridge_rows_cg', 'sparse_dense', 'mask_rows', 'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -61,42 +61,47 @@ def single_threaded_blas():
             if _blas_users == 0: _blas_limits.restore_original_limits(); _blas_limits = None
 
 # %% ../nbs/01a_kernels.ipynb #671a0cfe
-VEC_BYTES = 64   # one AVX-512 register: 16 float32 or 8 float64 (LLVM splits it in two on AVX2 machines, four on NEON)
-TILE_ROWS = 8    # rows of the Gram matrix a tile keeps in registers: enough independent FMAs to hide their latency
-PREFETCH_AHEAD = 12   # the gather asks for the vector this many ratings ahead while it copies the current one
+_VEC_BYTES = 32   # one tile row: an AVX2 register (8 float32, 4 float64); eight of them stay in registers on AVX2, AVX-512 and NEON alike
+_TILE_ROWS = 8    # rows of the Gram matrix a tile keeps in registers: enough independent multiply-adds to hide their latency
+_PREFETCH_AHEAD = 12   # the gather asks for the vector this many ratings ahead while it copies the current one
 
 def _f32_or_f64(ty):
     if not (isinstance(ty, types.Array) and ty.ndim == 2 and ty.layout == 'C' and ty.dtype in (types.float32, types.float64)):
         raise TypingError(f'a C-contiguous 2-D float32 or float64 array is needed, not {ty}')
 
 @intrinsic
-def _gram_tile(typingctx, Z, j0, j1, a0, q0, A):
-    """A[a0:a0+8, q0:q0+W] += Z[j0:j1, a0:a0+8]' Z[j0:j1, q0:q0+W], W = VEC_BYTES of Z's dtype, with the eight rows' W-wide
+def _gram_tile(typingctx, Z, j0, j1, a0, q0, A, fresh):
+    """A[a0:a0+8, q0:q0+W] (+)= Z[j0:j1, a0:a0+8]' Z[j0:j1, q0:q0+W], W = _VEC_BYTES of Z's dtype, with the eight rows' W-wide
     accumulators held in vector registers while the ratings stream past: per rating, one vector load of Z[j, q0:q0+W], eight
-    broadcasts of Z[j, a0 + i] and eight vector FMAs. No bounds checks: the caller keeps a0 + 8 and q0 + W within both arrays."""
+    broadcasts of Z[j, a0 + i] and eight vector multiply-adds. The accumulators start at zero if `fresh`, else at A's entries.
+    No bounds checks: the caller keeps a0 + 8 and q0 + W within both arrays."""
     _f32_or_f64(Z); _f32_or_f64(A)
     if Z.dtype != A.dtype: raise TypingError('Z and A must share a dtype')
-    sig = types.void(Z, types.int64, types.int64, types.int64, types.int64, A)
+    sig = types.void(Z, types.int64, types.int64, types.int64, types.int64, A, types.boolean)
     def codegen(context, builder, signature, args):
-        Zv, j0, j1, a0, q0, Av = args
+        Zv, j0, j1, a0, q0, Av, fresh = args
         z, a = (context.make_array(t)(context, builder, v) for t, v in ((signature.args[0], Zv), (signature.args[5], Av)))
-        bits = signature.args[0].dtype.bitwidth; W = VEC_BYTES * 8 // bits
+        bits = signature.args[0].dtype.bitwidth; W = _VEC_BYTES * 8 // bits; align = bits // 8
         vec = ir.VectorType(context.get_data_type(signature.args[0].dtype), W); vptr = vec.as_pointer(); i32 = ir.IntType(32)
-        fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3), f'llvm.fma.v{W}f{bits}')
+        # fmuladd, not fma: a fused multiply-add where the CPU has one, a multiply and an add where it has not (fma would call libm per lane)
+        fmuladd = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec] * 3), f'llvm.fmuladd.v{W}f{bits}')
         z_cols = cgutils.unpack_tuple(builder, z.shape)[1]; a_cols = cgutils.unpack_tuple(builder, a.shape)[1]
-        undef, splat = ir.Constant(vec, ir.Undefined), ir.Constant(ir.VectorType(i32, W), [0] * W)
+        undef, splat, zero = ir.Constant(vec, ir.Undefined), ir.Constant(ir.VectorType(i32, W), [0] * W), ir.Constant(vec, [0.0] * W)
         tiles = []   # (where row i of the tile lives in A, the stack slot of its accumulator: LLVM promotes it to a register)
-        for i in range(TILE_ROWS):
+        for i in range(_TILE_ROWS):
             p = builder.bitcast(builder.gep(a.data, [builder.add(builder.mul(builder.add(a0, ir.Constant(a0.type, i)), a_cols), q0)]), vptr)
-            slot = cgutils.alloca_once(builder, vec); builder.store(builder.load(p, align=bits // 8), slot); tiles.append((p, slot))
+            slot = cgutils.alloca_once(builder, vec); tiles.append((p, slot))
+            with builder.if_else(fresh) as (then, otherwise):
+                with then: builder.store(zero, slot)
+                with otherwise: builder.store(builder.load(p, align=align), slot)
         with cgutils.for_range_slice(builder, j0, j1, ir.Constant(j0.type, 1), inc=True) as (j, _):
             row = builder.gep(z.data, [builder.mul(j, z_cols)])
-            y = builder.load(builder.bitcast(builder.gep(row, [q0]), vptr), align=bits // 8)
+            y = builder.load(builder.bitcast(builder.gep(row, [q0]), vptr), align=align)
             for i, (p, slot) in enumerate(tiles):
                 x = builder.load(builder.gep(row, [builder.add(a0, ir.Constant(a0.type, i))]))
                 xs = builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(i32, 0)), undef, splat)
-                builder.store(builder.call(fma, [xs, y, builder.load(slot)]), slot)
-        for p, slot in tiles: builder.store(builder.load(slot), p, align=bits // 8)
+                builder.store(builder.call(fmuladd, [xs, y, builder.load(slot)]), slot)
+        for p, slot in tiles: builder.store(builder.load(slot), p, align=align)
         return context.get_dummy_value()
     return sig, codegen
 
@@ -119,22 +124,24 @@ def _prefetch_row(typingctx, F, i):
 
 @njit(cache=True)
 def padded_width(K:int, itemsize:int) -> int:
-    "K rounded up to whole vectors (VEC_BYTES) of items this many bytes wide: the width of the gathered block Z, its padding columns zero."
-    w = VEC_BYTES // itemsize
+    """K rounded up to whole tiles, for items this many bytes wide: a multiple of both the vector width and the tile's eight rows,
+    so that no tile reads or writes past the block Z (its padding columns zero) or the matrix A."""
+    w = max(_VEC_BYTES // itemsize, _TILE_ROWS)
     return -(-K // w) * w
 
 @njit(cache=True, inline='always')
 def _gram_upper(Z, n, K, A):
-    """The upper triangle of Z[:n]' Z[:n] (and some entries below it) into A, for the K real columns of the zero-padded block Z
-    (padded_width(K) wide; A square, as wide). Tiles of 8 rows x one vector; long rows in segments of about 256 KB, kept in L2 cache.
-    The shapes are not checked: the caller allocates Z and A so (a check here, inlined into the kernel's parallel loop, made a half-sweep 3x slower)."""
-    Kp = Z.shape[1]; W = VEC_BYTES // Z.itemsize
+    """The upper triangle of Z[:n]' Z[:n] (and some entries below it; the rest of A is left as it was) into A, for the K real columns
+    of the zero-padded block Z (padded_width(K) wide; A square, as wide). Tiles of 8 rows x one vector; long rows in segments of
+    about 256 KB, kept in L2 cache. The shapes are not checked: the caller allocates Z and A so (a check here, inlined into the
+    kernel's parallel loop, made a half-sweep 3x slower)."""
+    if K == 0: return
+    Kp = Z.shape[1]; W = _VEC_BYTES // Z.itemsize
     seg = max(1, 262144 // (Kp * Z.itemsize))
-    A[:] = 0
-    for j0 in range(0, n, seg):
+    for j0 in range(0, max(n, 1), seg):   # n = 0 still passes once, to set the triangle to zero
         j1 = min(n, j0 + seg)
-        for a0 in range(0, K, TILE_ROWS):
-            for q0 in range(a0 // W * W, K, W): _gram_tile(Z, j0, j1, a0, q0, A)
+        for a0 in range(0, K, _TILE_ROWS):
+            for q0 in range(a0 // W * W, K, W): _gram_tile(Z, j0, j1, a0, q0, A, j0 == 0)
 
 
 # %% ../nbs/01a_kernels.ipynb #a178467c
@@ -273,7 +280,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                 # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
                 acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
                 for j in range(n):
-                    if K > 0 and s + j + PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + PREFETCH_AHEAD])
+                    if K > 0 and s + j + _PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + _PREFETCH_AHEAD])
                     o = indices[s + j]
                     yj = ratings[s + j] - mu - other_bias[o]
                     acc += np.float64(yj) * yj; tot += yj
@@ -402,7 +409,7 @@ def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col
     for r in prange(n):
         acc = 0.0; tot = 0.0
         for j in range(indptr[r], indptr[r + 1]):
-            if K > 0 and j + PREFETCH_AHEAD < nnz: _prefetch_row(col_factors, indices[j + PREFETCH_AHEAD])
+            if K > 0 and j + _PREFETCH_AHEAD < nnz: _prefetch_row(col_factors, indices[j + _PREFETCH_AHEAD])
             o = indices[j]
             e = np.float64(ratings[j]) - mu - row_bias[r] - col_bias[o]
             for k in range(K): e -= np.float64(row_factors[r, k]) * col_factors[o, k]
@@ -486,7 +493,7 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
             for k in range(K): x[k] = x_factors[r, k]
             # gather, and the residual t = y - Z x at the warm start, in one pass
             for j in range(n):
-                if K > 0 and s + j + PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + PREFETCH_AHEAD])
+                if K > 0 and s + j + _PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + _PREFETCH_AHEAD])
                 o = indices[s + j]
                 e = ratings[s + j] - mu - other_bias[o] - xb0
                 for k in range(K):

@@ -13,7 +13,7 @@ on random vectors of a trained model's size (N(0, 0.1) vectors, N(0, 0.3) biases
 Each time is the best of --repeat runs. GFLOP/s counts the work bench_als.py counts (the Gram's upper triangle, the
 right-hand side, the factorisation and the two triangular solves) over the whole half-sweep; the Gram stage's rate is the
 next column: the upper triangle's K(K+1) flops per rating over (+Gram - gather) (the tiles compute some entries below the
-diagonal too, which this does not count). Both passes prefetch the vector PREFETCH_AHEAD ratings ahead, as the kernel does.
+diagonal too, which this does not count). Both passes prefetch the vector 12 ratings ahead (_PREFETCH_AHEAD), as the kernel does.
 
     python benchmarks/profile_kernel.py                  # K = 10, 32, 64, 128: about 4 minutes on 2 cores
     python benchmarks/profile_kernel.py --k 32 --repeat 5
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_als import data_path, half_sweep_gflop
 from apply_ml_as.interactions import Interactions
 from apply_ml_as.kernels import (ridge_rows, ridge_rows_cg, balanced_chunks, LANES, _cholesky_solve_lanes, sparse_dense,
-                                 _gram_upper, _prefetch_row, PREFETCH_AHEAD, padded_width)
+                                 _gram_upper, _prefetch_row, _PREFETCH_AHEAD, padded_width)
 from apply_ml_as.feature_als import normalise_rows
 
 @njit(parallel=True, fastmath={'contract'})   # not cached: it inlines the kernel's _gram_upper, and numba's cache does not notice when another file changes
@@ -48,7 +48,7 @@ def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
             s = indptr[r]; n = indptr[r + 1] - s
             b[:] = 0; zs[:] = 0
             for j in range(n):
-                if s + j + PREFETCH_AHEAD < nnz: _prefetch_row(F, indices[s + j + PREFETCH_AHEAD])
+                if s + j + _PREFETCH_AHEAD < nnz: _prefetch_row(F, indices[s + j + _PREFETCH_AHEAD])
                 o = indices[s + j]; yj = ratings[s + j] - mu - ob[o]
                 acc += np.float64(yj) * yj
                 for k in range(K):
@@ -57,7 +57,7 @@ def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
             acc += b[0] + zs[0] + A[0, 0]
         out[c] = acc   # keeps the work from being optimised away
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True)   # not cached either: it calls the kernel's _cholesky_solve_lanes
 def _cholesky_only(n_rows, K1, chunks_n):
     for c in prange(chunks_n):
         A0 = np.zeros((K1, K1, LANES), np.float32)
