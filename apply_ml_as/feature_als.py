@@ -171,7 +171,7 @@ def _dev(a, b=None):
 @patch
 def _user_prior_factors(self:FeatureALS) -> np.ndarray:
     "The users' prior mean vectors G [W_demographics; W_rated] in float64, computed again only when those vectors change."
-    c = getattr(self, '_gw', None)
+    c = self._gw   # None until the first solve (set with G in _init_params)
     if c is None or c[0] is not self.user_feature_factors_ or c[1] is not self.rated_item_factors_:
         c = self._gw = (self.user_feature_factors_, self.rated_item_factors_,
                         sparse_dense(self._G, np.vstack([self.user_feature_factors_, self.rated_item_factors_])))

@@ -18,9 +18,9 @@ from threadpoolctl import threadpool_limits
 import scipy.linalg.cython_blas   # the BLAS numba's np.dot calls: loaded now, so that single_threaded_blas always limits it
 
 # %% auto #0
-__all__ = ['LANES', 'ridge_rows_reference', 'single_threaded_blas', 'padded_width', 'normal_draw', 'balanced_chunks',
-           'ridge_rows', 'draw_rows', 'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws',
-           'ridge_rows_cg', 'sparse_dense', 'mask_rows', 'top_n_rows', 'score_top_n']
+__all__ = ['LANES', 'ridge_rows_reference', 'padded_width', 'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows',
+           'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense',
+           'single_threaded_blas', 'mask_rows', 'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -42,23 +42,6 @@ def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compres
         x = np.linalg.solve(Z.T @ Z + D, Z.T @ y + D @ x0)
         bias[r], factors[r] = x[0], x[1:]
     return bias, factors
-
-# %% ../nbs/01a_kernels.ipynb #a83cc884
-_blas_lock = threading.Lock()
-_blas_users, _blas_limits = 0, None
-
-@contextmanager
-def single_threaded_blas():
-    "BLAS limited to one thread while any caller, in any Python thread, is inside; restored when the last one leaves."
-    global _blas_users, _blas_limits
-    with _blas_lock:
-        if _blas_users == 0: _blas_limits = threadpool_limits(1, 'blas')
-        _blas_users += 1
-    try: yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0: _blas_limits.restore_original_limits(); _blas_limits = None
 
 # %% ../nbs/01a_kernels.ipynb #671a0cfe
 _VEC_BYTES = 32   # one tile row: an AVX2 register (8 float32, 4 float64); eight of them stay in registers on AVX2, AVX-512 and NEON alike
@@ -121,6 +104,12 @@ def _prefetch_row(typingctx, F, i):
             builder.call(pf, [builder.bitcast(p, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
         return context.get_dummy_value()
     return sig, codegen
+
+@njit(cache=True, inline='always')
+def _prefetch_ahead(F, indices, p):
+    "While a gather reads the rating at position p, prefetch the row of F that the rating _PREFETCH_AHEAD positions on names (if any)."
+    q = p + _PREFETCH_AHEAD
+    if F.shape[1] > 0 and q < len(indices): _prefetch_row(F, indices[q])
 
 @njit(cache=True)
 def padded_width(K:int, itemsize:int) -> int:
@@ -255,7 +244,7 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
 def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, row_loss, row_resid, chunks, min_pivot,
                 prior_bias, prior_factors, draw_scale, seed):
     K = other_factors.shape[1]; K1 = K + 1; dt = other_factors.dtype
-    Kp = padded_width(K, other_factors.itemsize); nnz = len(indices)
+    Kp = padded_width(K, other_factors.itemsize)
     has_prior = prior_bias.shape[0] > 0
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]
@@ -280,7 +269,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                 # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
                 acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
                 for j in range(n):
-                    if K > 0 and s + j + _PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + _PREFETCH_AHEAD])
+                    _prefetch_ahead(other_factors, indices, s + j)
                     o = indices[s + j]
                     yj = ratings[s + j] - mu - other_bias[o]
                     acc += np.float64(yj) * yj; tot += yj
@@ -405,11 +394,11 @@ def _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg
 # %% ../nbs/01a_kernels.ipynb #fe201e9c
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'reassoc', 'contract'})   # reassoc: each dot product in SIMD, in float64
 def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors, row_sse, row_sum):
-    n = len(indptr) - 1; K = row_factors.shape[1]; nnz = len(indices)
+    n = len(indptr) - 1; K = row_factors.shape[1]
     for r in prange(n):
         acc = 0.0; tot = 0.0
         for j in range(indptr[r], indptr[r + 1]):
-            if K > 0 and j + _PREFETCH_AHEAD < nnz: _prefetch_row(col_factors, indices[j + _PREFETCH_AHEAD])
+            _prefetch_ahead(col_factors, indices, j)
             o = indices[j]
             e = np.float64(ratings[j]) - mu - row_bias[r] - col_bias[o]
             for k in range(K): e -= np.float64(row_factors[r, k]) * col_factors[o, k]
@@ -479,7 +468,7 @@ def predict_draws(rows, cols, # indices, -1 where unknown
 # %% ../nbs/01a_kernels.ipynb #5b669fb8
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract', 'reassoc', 'nsz', 'arcp'})   # reassoc: dot products in SIMD (not nnan: NaN checks stay)
 def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, x_bias, x_factors, chunks, steps, row_sse, row_sum):
-    K = other_factors.shape[1]; nnz = len(indices)
+    K = other_factors.shape[1]
     dt = other_factors.dtype
     for c in prange(len(chunks) - 1):
         r0, r1 = chunks[c], chunks[c + 1]
@@ -493,7 +482,7 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
             for k in range(K): x[k] = x_factors[r, k]
             # gather, and the residual t = y - Z x at the warm start, in one pass
             for j in range(n):
-                if K > 0 and s + j + _PREFETCH_AHEAD < nnz: _prefetch_row(other_factors, indices[s + j + _PREFETCH_AHEAD])
+                _prefetch_ahead(other_factors, indices, s + j)
                 o = indices[s + j]
                 e = ratings[s + j] - mu - other_bias[o] - xb0
                 for k in range(K):
@@ -571,6 +560,23 @@ def sparse_dense(A, # a scipy sparse matrix (m, n); CSR is used as is, others ar
     out = np.empty((A.shape[0], X2.shape[1]))
     if out.size: _sparse_dense(A.indptr, A.indices, A.data, np.ascontiguousarray(X2), out)
     return out if X.ndim == 2 else out[:, 0]
+
+# %% ../nbs/01a_kernels.ipynb #a83cc884
+_blas_lock = threading.Lock()
+_blas_users, _blas_limits = 0, None
+
+@contextmanager
+def single_threaded_blas():
+    "BLAS limited to one thread while any caller, in any Python thread, is inside; restored when the last one leaves."
+    global _blas_users, _blas_limits
+    with _blas_lock:
+        if _blas_users == 0: _blas_limits = threadpool_limits(1, 'blas')
+        _blas_users += 1
+    try: yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0: _blas_limits.restore_original_limits(); _blas_limits = None
 
 # %% ../nbs/01a_kernels.ipynb #55914421
 @njit(parallel=True, cache=True, error_model='numpy')
