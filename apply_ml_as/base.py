@@ -9,7 +9,7 @@ import numpy as np, pandas as pd
 import numba
 from fastcore.basics import store_attr, patch
 from .interactions import Interactions, index_of
-from .kernels import predict_pairs, sum_squared_residuals, single_threaded_blas
+from .kernels import predict_pairs, sum_squared_residuals, single_threaded_blas, ridge_rows
 
 # %% auto #0
 __all__ = ['check_positive', 'check_choice', 'check_rating_scale', 'UnknownIdWarning', 'NotFittedError', 'ALSModel',
@@ -91,7 +91,7 @@ class ALSModel:
     def fitted_attributes(self) -> tuple:
         "Names of the attributes `fit` sets: the shared ones and the model's own."
         return ('user_ids_', 'item_ids_', 'rating_scale_', 'global_mean_', 'user_bias_', 'item_bias_', 'user_factors_',
-                'item_factors_', 'history_', 'n_epochs_', 'data_fingerprint_') + tuple(self.extra_fitted)
+                'item_factors_', 'item_counts_', 'history_', 'n_epochs_', 'data_fingerprint_', 'fit_params_') + tuple(self.extra_fitted)
 
     @property
     def is_fitted(self) -> bool: return all(hasattr(self, a) for a in self.fitted_attributes)
@@ -188,6 +188,12 @@ def _eval_predict(self:ALSModel, u, i, clip):
     return self._predict_index(u, i, clip)
 
 @patch
+def _eval_row(self:ALSModel, X, ev) -> dict:
+    "This epoch's scores on the eval set, for `history_`: its RMSE (a model that ranks adds ranking metrics)."
+    (u, i), r, _ = ev
+    return dict(eval_rmse=float(np.sqrt(np.mean((self._eval_predict(u, i, self.clip) - r) ** 2))))
+
+@patch
 def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
     self._check_params()
     for k, v in side.items():
@@ -201,11 +207,13 @@ def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
     _check_scale(X, scale)
     ev = _eval_frame(eval_set)
     work = copy.copy(self)   # trained aside: self changes only when the fit completes
+    work.fit_params_ = self.get_params()   # what it is trained with: save records these, whatever set_params changes later
     work.user_ids_, work.item_ids_ = X.user_ids, X.item_ids
     work.global_mean_ = X.global_mean if self.use_mean else 0.0
     work.rating_scale_ = scale or (float(X.ratings.min()), float(X.ratings.max()))
     work.data_fingerprint_ = data_fingerprint(X)
-    if ev is not None: ev = (work._index(ev.user_id.to_numpy(), ev.item_id.to_numpy()), ev.rating.to_numpy(np.float64))
+    work.item_counts_ = X.item_counts.astype(np.int64)   # training ratings per item: similar_items leaves rarely rated ones out
+    if ev is not None: ev = (work._index(ev.user_id.to_numpy(), ev.item_id.to_numpy()), ev.rating.to_numpy(np.float64), ev)
     old_threads = numba.get_num_threads()
     rows, prev = [], None
     bar = _Progress(self.n_epochs, type(self).__name__, self.verbose)
@@ -223,9 +231,7 @@ def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
                                              f"too extreme for ratings of this size in {np.dtype(self.dtype).name}; {hint}raise the priors' "
                                              "precisions (gamma, tau) relative to lam, or rescale the ratings. The model is unchanged.")
                 row = dict(epoch=epoch + 1, objective=float(objective), train_rmse=float(np.sqrt(max(sse, 0) / len(X))), seconds=secs, **work._trace())
-                if ev is not None:
-                    (u, i), r = ev
-                    row['eval_rmse'] = float(np.sqrt(np.mean((work._eval_predict(u, i, self.clip) - r) ** 2)))
+                if ev is not None: row.update(work._eval_row(X, ev))
                 rows.append(row); bar.update(row)
                 if prev is not None and self.tol and (prev - objective) <= self.tol * abs(prev): break
                 prev = objective
@@ -236,8 +242,14 @@ def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
     work.history_ = pd.DataFrame(rows)
     work.n_epochs_ = len(rows)
     fitted = {a: getattr(work, a) for a in self.fitted_attributes}   # all of them, or (AttributeError) none
-    self.__dict__.update(fitted)
+    self.__dict__.update(fitted)   # one step: a reader's snapshot sees the old model or the new, never a mix
     return self
+
+@patch
+def _snapshot(self:ALSModel) -> ALSModel:
+    "A shallow copy taken in one step: what a prediction or a recommendation reads, so that a fit finishing meanwhile cannot mix in."
+    new = object.__new__(type(self)); new.__dict__ = dict(self.__dict__)
+    return new
 
 # %% ../nbs/01b_model_base.ipynb #23dea2f0
 @patch
@@ -275,6 +287,11 @@ def objective(self:ALSModel, ratings # the training ratings (`Interactions` or t
     X = as_interactions(ratings)
     if not (np.array_equal(X.user_ids, self.user_ids_) and np.array_equal(X.item_ids, self.item_ids_)):
         X = Interactions(X.user_ids[X.user_index], X.item_ids[X.item_index], X.ratings, user_ids=self.user_ids_, item_ids=self.item_ids_)
+    return self._objective_of(X)
+
+@patch
+def _objective_of(self:ALSModel, X) -> float:
+    "The objective on `X`, already in the model's ids: lambda/2 times the squared error, plus the priors."
     return self.lam / 2 * self._sse(X) + self._prior_term()
 
 @patch
@@ -320,15 +337,56 @@ def predict(self:ALSModel, users, # original user ids (one-dimensional)
            ):
     "Predicted ratings for (user, item) pairs; unseen users or items fall back to the biases and mean that are known."
     self._require_fitted()
-    u, i = self._index(users, items)
+    m = self._snapshot()   # ids and parameters of one and the same fit
+    u, i = m._index(users, items)
     if u.shape != i.shape: raise ValueError(f"users and items differ in length: {len(u)} and {len(i)}")
-    pred = self._predict_index(u, i, self.clip if clip is None else clip)
+    pred = m._predict_index(u, i, self.clip if clip is None else clip)
     known = (u >= 0) & (i >= 0)
     if return_known: return pred, known
     if not known.all():
         warnings.warn(f"{(~known).sum():,} of {len(known):,} pairs have a user or item unseen in training; "
                       "they are predicted from the known biases and the global mean", UnknownIdWarning, stacklevel=2)
     return pred
+
+# %% ../nbs/01b_model_base.ipynb #bd03d976
+@patch
+def _user_rows(self:ALSModel) -> tuple:
+    "Every training user's (bias, factors, preference), and a last row for a person with no ratings (zero bias and vector)."
+    dt = self.user_factors_.dtype
+    return np.r_[self.user_bias_, 0].astype(dt), np.vstack([self.user_factors_, np.zeros((1, self.user_factors_.shape[1]), dt)]), None
+
+@patch
+def _score_parts(self:ALSModel, bias, factors, preference=None) -> tuple:
+    "(U, V, offset, weight) that rank the items for these user rows: a rating model's unclipped prediction, U . V + offset."
+    dt = self.item_factors_.dtype
+    U = np.hstack([np.asarray(factors, dt), np.ones((len(bias), 1), dt)])
+    V = np.hstack([self.item_factors_, self.item_bias_[:, None]])
+    return U, V, self.global_mean_ + np.asarray(bias, np.float64), None
+
+@patch
+def _rating_item_side(self:ALSModel) -> tuple:
+    "The items' rating biases and vectors (a model whose ratings come from other vectors than its item_factors_ says which)."
+    return self.item_bias_, self.item_factors_
+
+@patch
+def _fold_in(self:ALSModel, item_index:np.ndarray, ratings:np.ndarray) -> tuple:
+    "A new person's (bias, factors, preference): the exact ridge solve of a training sweep, against the fixed items."
+    return *self._ridge_fold_in(*self._rating_item_side(), item_index, ratings), None
+
+@patch
+def _ridge_fold_in(self:ALSModel, item_bias, item_factors, item_index, ratings) -> tuple:
+    "A new person's rating bias and vector against the given item side (a model whose ratings come from other vectors passes those)."
+    dt = item_factors.dtype
+    b, f = np.zeros(1, dt), np.zeros((1, item_factors.shape[1]), dt)
+    prior = self._fold_in_prior(item_index) if hasattr(self, '_fold_in_prior') else None   # a model whose user prior depends on what they rated
+    if len(item_index) or prior is not None:
+        reg_bias, reg_factor = self._fold_in_regs()   # a sampler's are its sampled precisions, not its starting values
+        pb, pf = (None, None) if prior is None else (np.array([prior[0]], dt), np.asarray(prior[1], dt)[None, :])
+        ridge_rows(np.array([0, len(item_index)], np.int64), item_index.astype(np.int32), ratings.astype(np.float32), self.global_mean_,
+                   item_bias, item_factors, reg_bias, reg_factor, b, f, prior_bias=pb, prior_factors=pf)
+        if not (np.isfinite(b).all() and np.isfinite(f).all()):
+            raise FloatingPointError("the fold-in's ridge system could not be solved in this dtype: the model's precisions are too extreme for these ratings")
+    return float(b[0]), f[0].copy()
 
 # %% ../nbs/01b_model_base.ipynb #f3c06e93
 @patch

@@ -10,8 +10,9 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from .base import check_positive
 from .kernels import draw_rows, predict_pairs, predict_draws, sparse_dense
-from .feature_als import FeatureALS, feature_ridge, normalise_rows, _gram_diag, _dev
+from .feature_als import FeatureALS, feature_ridge, _gram_diag, _dev
 from .interactions import index_of
+from .persist import register_model
 
 # %% auto #0
 __all__ = ['FeatureSampler', 'BayesALS']
@@ -53,6 +54,7 @@ class FeatureSampler:
 # %% ../nbs/03a_bayes_als.ipynb #d89b9f27
 _PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma_fi', 'tau_fu', 'tau_fi')
 
+@register_model
 @delegates(but=['n_epochs', 'tol', 'init_scale'])
 class BayesALS(FeatureALS):
     "The feature model sampled by Gibbs: rows drawn by the ALS kernel, precisions from Gamma hyperpriors, predictions averaged over draws."
@@ -76,11 +78,18 @@ class BayesALS(FeatureALS):
         super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, cg_steps=cg_steps, **kwargs)
         self.burn_in, self.n_samples, self.keep_draws = burn_in, n_samples, keep_draws
         self.fixed_precisions, self.prior_shape, self.prior_rate = fixed_precisions, prior_shape, prior_rate
+        self._constructed = True   # from now on, writing a fixed setting is an error (the parents' __init__ writes their defaults)
 
+    def _fixed(name, value, why):
+        "A setting the sampler fixes: reading it gives its value; writing it after construction raises, never drops the value silently."
+        def put(self, v):
+            if getattr(self, '_constructed', False): raise AttributeError(f"BayesALS's {name} cannot be set: it is {why}")
+        return property(value, put)
     # a sampler runs burn_in + n_samples sweeps, never stopping early; its starting vectors are drawn from the prior
-    n_epochs = property(lambda self: self.burn_in + self.n_samples, lambda self, v: None)
-    tol = property(lambda self: 0.0, lambda self, v: None)
-    init_scale = property(lambda self: 0.1, lambda self, v: None)
+    n_epochs = _fixed('n_epochs', lambda self: self.burn_in + self.n_samples, 'burn_in + n_samples')
+    tol = _fixed('tol', lambda self: 0.0, 'never: a sampler does not converge to a point')
+    init_scale = _fixed('init_scale', lambda self: 0.1, '0.1')
+    del _fixed
 
 @patch
 def _check_params(self:BayesALS):

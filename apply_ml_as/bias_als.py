@@ -8,7 +8,7 @@ import numpy as np
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .base import ALSModel
-import apply_ml_as.persist   # gives every model `save`; `load_model` reads it back
+from .persist import register_model   # every model has `save`; `load_model` reads back the registered ones
 
 # %% auto #0
 __all__ = ['bias_update', 'BiasALS']
@@ -25,6 +25,7 @@ def bias_update(index:np.ndarray, # the row (user or item) index of each rating
     return lam * sums / (lam * counts + gamma)
 
 # %% ../nbs/01_bias_als.ipynb #2e83c384
+@register_model
 @delegates()
 class BiasALS(ALSModel):
     "Global mean plus user and item biases fitted by exact alternating updates: r_ui ~ mu + b_u + b_i."

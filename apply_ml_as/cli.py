@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #6af5f9b7
 from __future__ import annotations
-import argparse, sys, time, warnings
+import argparse, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 from .data import load_movielens, plot_overview, MovieLensError, RELEASES
@@ -12,12 +12,17 @@ from .splits import random_split, official_split
 from .base import UnknownIdWarning
 from .bias_als import BiasALS
 from .latent_als import LatentALS
+from .feature_als import FeatureALS
+from .bayes_als import BayesALS
+from .implicit_als import ImplicitALS
+from .interactions import item_genre_matrix
 from .persist import load_model, ModelFileError
-from .recommend import recommend, recommend_new_user, similar_items, match_titles, TitleError
+from .recommend import recommend, recommend_new_user, similar_items, match_titles, TitleError, fold_in, predicted_ratings
 from .evaluate import rating_metrics, ranking_report
 
 # %% auto #0
-__all__ = ['COMMANDS', 'parser', 'cmd_train', 'cmd_evaluate', 'cmd_recommend', 'cmd_similar', 'cmd_demo', 'main']
+__all__ = ['MODELS', 'COMMANDS', 'parser', 'make_model', 'cmd_train', 'cmd_evaluate', 'cmd_recommend', 'cmd_similar', 'cmd_demo',
+           'main']
 
 # %% ../nbs/10_cli.ipynb #df52e91c
 def _opt(p, name, **kw):
@@ -40,19 +45,30 @@ class _Parser(argparse.ArgumentParser):
     "argparse, with its errors on one line (the usage is one `--help` away)."
     def error(self, message): self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
 
+MODELS = {   # train --model NAME: the class, and the command line's defaults where they differ from the class's (chapters 02, 03, 05a)
+    'implicit': (ImplicitALS, {}),
+    'bias': (BiasALS, dict(gamma=3.0)),
+    'latent': (LatentALS, dict(n_factors=50, tau=12.0, gamma=3.0)),
+    'feature': (FeatureALS, dict(n_factors=50, tau=12.0, gamma=3.0, tau_f=100.0, gamma_f=100.0, rated_items_prior=True)),
+    'bayes': (BayesALS, dict(n_factors=10)),
+}
+
 def parser() -> argparse.ArgumentParser:
     "The `apply_ml_as` command's argument parser."
-    top = _Parser(prog='apply_ml_as', description='Explicit-feedback recommenders on MovieLens by alternating least squares.')
+    top = _Parser(prog='apply_ml_as', description='Recommenders on MovieLens by alternating least squares: train, evaluate, recommend, find similar movies, serve the demo.')
     top.add_argument('--quiet', action='store_true', help='no progress bars')
     sub = top.add_subparsers(dest='command', metavar='COMMAND')
     t = sub.add_parser('train', help='train a model and save it', description='Load a release, split it, train a model (history per epoch), save the model and its curves.')
     _data_options(t); _split_options(t)
-    _opt(t, 'model', default='latent', choices=['bias', 'latent'], help='bias-only or latent (default: %(default)s)')
-    _opt(t, 'n_factors', type=int, default=50, metavar='K', help='dimension of the latent vectors (default: %(default)s)')
-    _opt(t, 'lam', type=float, default=1.0, help='precision of the ratings (default: %(default)s)')
-    _opt(t, 'gamma', type=float, default=3.0, help="precision of the biases' prior (default: %(default)s)")
-    _opt(t, 'tau', type=float, default=12.0, help="precision of the vectors' prior (default: %(default)s)")
-    _opt(t, 'epochs', type=int, default=None, metavar='N', help='maximum epochs (default: the model\'s own, 20 for latent, 100 for bias)')
+    _opt(t, 'model', default='implicit', choices=list(MODELS), help='implicit (what people watch, blended with predicted ratings: the best top-N), '
+         'bias, latent, feature (genres and rated movies as priors) or bayes (default: %(default)s)')
+    _opt(t, 'n_factors', type=int, default=None, metavar='K', help="dimension of the latent vectors (default: the model's, 64 implicit, 50 latent and feature, 10 bayes)")
+    _opt(t, 'lam', type=float, default=None, help='precision of the ratings (default: 1)')
+    _opt(t, 'gamma', type=float, default=None, help="precision of the biases' prior (default: 3)")
+    _opt(t, 'tau', type=float, default=None, help="precision of the rating vectors' prior (default: 12)")
+    _opt(t, 'alpha', type=float, default=None, help="implicit: extra confidence of a top rating (default: the model's)")
+    _opt(t, 'reg', type=float, default=None, help="implicit: regularisation of the preference vectors (default: the model's)")
+    _opt(t, 'epochs', type=int, default=None, metavar='N', help="maximum epochs (default: the model's own: 15 implicit, 20 latent and feature, 100 bias; for bayes, the kept samples, 200)")
     _opt(t, 'out', default='outputs', metavar='DIR', help='folder for the model file and the plots (default: %(default)s)')
     _opt(t, 'no_plots', action='store_true', help='do not draw the data and training plots')
     e = sub.add_parser('evaluate', help='score a saved model on its test split', description='RMSE, MAE and ranking metrics of a saved model on the test part of a split.')
@@ -98,21 +114,53 @@ def _split(a, ml):
 def _positive(name, v):
     if v is not None and v <= 0: raise ValueError(f"--{name.replace('_', '-')} must be positive, not {v}")
 
+def _writable(folder:Path):
+    "Check, before any training, that files can be written in `folder` (creating it as a test, and removing what the test created)."
+    made = [p for p in [folder, *folder.parents] if not p.exists()][::-1]   # the folders this check creates, outermost first
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix='.apply_ml_as-check-'): pass
+    except OSError as e: raise OSError(f"cannot write to --out {folder}: {e.strerror or e}") from None
+    finally:
+        for p in reversed(made):
+            try: p.rmdir()
+            except OSError: pass
+
+def make_model(name:str, # one of MODELS
+               a, # the parsed options (the hyperparameters given; None means the model's CLI default)
+               scale:tuple # the release's rating scale
+              ):
+    "The model `train --model NAME` fits, with the options given and the command line's defaults for the rest."
+    kw = dict(MODELS[name][1], rating_scale=scale, verbose=getattr(a, 'progress', False))
+    given = {k: getattr(a, k) for k in ('n_factors', 'lam', 'gamma', 'tau', 'alpha', 'reg') if getattr(a, k) is not None}
+    if 'n_factors' in given and name == 'bias': raise ValueError("--n-factors does not apply to --model bias (it has no vectors)")
+    for k in ('alpha', 'reg'):
+        if k in given and name != 'implicit': raise ValueError(f"--{k} applies only to --model implicit")
+    if 'tau' in given and name == 'bayes': raise ValueError("--tau does not apply to --model bayes (it samples its precisions)")
+    if a.epochs:
+        if name == 'bayes': kw['n_samples'] = a.epochs
+        else: kw['n_epochs'] = a.epochs
+    cls = MODELS[name][0]
+    if 'random_state' in cls().get_params(): kw['random_state'] = a.seed
+    return cls(**kw, **given)
+
 def cmd_train(a, progress):
     "Train a model, print its history, save it and its curves."
-    for k in ('n_factors', 'lam', 'gamma', 'tau', 'epochs'): _positive(k, getattr(a, k))
+    for k in ('n_factors', 'lam', 'gamma', 'tau', 'alpha', 'reg', 'epochs'): _positive(k, getattr(a, k))
+    out = Path(a.out); _writable(out)   # before the data and the training, not after
     ml = _load(a)
     split = _split(a, ml)
     print(split)
-    kw = dict(lam=a.lam, gamma=a.gamma, rating_scale=ml.rating_scale, verbose=progress)
-    if a.epochs: kw['n_epochs'] = a.epochs
-    model = BiasALS(**kw) if a.model == 'bias' else LatentALS(n_factors=a.n_factors, tau=a.tau, random_state=a.seed, **kw)
+    a.progress = progress
+    model = make_model(a.model, a, ml.rating_scale)
+    side = {'item_features': item_genre_matrix(ml.items, ml.items.item_id.to_numpy())} if a.model in ('feature', 'bayes') else {}
     t = time.perf_counter()
-    model.fit(split.train, eval_set=split.test)
+    model.fit(split.train, eval_set=split.test, **side)
     print(f'{model!r}: {model.n_epochs_} epochs in {time.perf_counter() - t:.1f} s')
-    print(model.history_.round(4).to_string(index=False))
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)   # only now is there something to write
+    cols = [c for c in ('epoch', 'objective', 'train_rmse', 'eval_rmse', 'eval_ndcg@10', 'eval_recall@10', 'seconds') if c in model.history_]
+    print(model.history_[cols].round(4).to_string(index=False))
     name = f'{a.dataset}-{a.model}'
+    out.mkdir(parents=True, exist_ok=True)   # only now is there something to write
     print(f'saved the model: {model.save(out/f"{name}.npz")}')
     if not a.no_plots:
         import matplotlib; matplotlib.use('Agg')
@@ -139,12 +187,13 @@ def cmd_recommend(a, progress):
     model = load_model(a.model_file)
     ml = _load(a)
     _check_release(model, ml, a.dataset)
-    cols = ['rank', 'item_id', 'title', 'score']
+    cols = ['rank', 'item_id', 'title', 'score', 'predicted']
     if a.user is not None:
         user = int(a.user) if model.user_ids_.dtype.kind in 'iu' and a.user.lstrip('-').isdigit() else a.user
         if user not in set(model.user_ids_.tolist()): raise ValueError(f"user {a.user} is not in the model's training data; rate some movies with --rate instead")
         train = ml.ratings[ml.ratings.user_id == user]
         recs = recommend(model, [user], n=a.n, exclude=train, items=ml.items)
+        recs['predicted'] = model.predict(np.full(len(recs), user), recs.item_id.to_numpy())
     else:
         pairs = []
         for r in a.rate:
@@ -156,9 +205,11 @@ def cmd_recommend(a, progress):
         for (t, _), i in zip(pairs, ids): print(f'  {t!r} -> {ml.items.title[ml.items.item_id == i].iloc[0]}')
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always', UnknownIdWarning)
+            person = fold_in(model, (ids, np.array([v for _, v in pairs])))
             recs = recommend_new_user(model, (ids, np.array([v for _, v in pairs])), n=a.n, items=ml.items)
+            recs['predicted'] = predicted_ratings(model, person, recs.item_id.to_numpy())
         for x in w: print(f'warning: {x.message}', file=sys.stderr)
-    print(recs[cols].to_string(index=False, formatters={'score': '{:.3f}'.format}))
+    print(recs[cols].to_string(index=False, formatters={'score': '{:.3f}'.format, 'predicted': '{:.2f}'.format}))
 
 def cmd_similar(a, progress):
     "The movies closest to one, by the cosine of their vectors."
@@ -177,16 +228,28 @@ def cmd_similar(a, progress):
 #| export
 def cmd_demo(a, progress):
     "Serve the demo page with Streamlit until interrupted."
-    import importlib.util, os, subprocess, tempfile
+    import importlib.util, os, signal, subprocess, tempfile, threading
     if importlib.util.find_spec('streamlit') is None: raise ValueError('the demo needs Streamlit: pip install -e ".[app]"')
     from apply_ml_as.demo import demo_script
     with tempfile.TemporaryDirectory() as d:
         script = Path(d)/'apply_ml_as_demo.py'; script.write_text(demo_script())
-        print(f'serving the demo on http://localhost:{a.port} (Ctrl-C stops it)')
+        print(f'serving the demo on http://localhost:{a.port} (Ctrl-C stops it)', flush=True)
         env = {**os.environ, 'APPLY_ML_AS_DEMO_DATASET': a.dataset}
-        r = subprocess.run([sys.executable, '-m', 'streamlit', 'run', str(script), '--server.port', str(a.port), '--server.headless', 'true',
-                            '--browser.gatherUsageStats', 'false'], env=env)
-    if r.returncode not in (0, -2, 130): raise OSError(f'streamlit stopped with status {r.returncode}')
+        proc = subprocess.Popen([sys.executable, '-m', 'streamlit', 'run', str(script), '--server.port', str(a.port), '--server.headless', 'true',
+                                 '--browser.gatherUsageStats', 'false'], env=env)
+        stop = lambda signum, frame: proc.send_signal(signum)   # SIGTERM to this process stops the server too; then the folder goes
+        old = signal.signal(signal.SIGTERM, stop) if threading.current_thread() is threading.main_thread() else None
+        try:
+            while True:
+                try: code = proc.wait(); break
+                except KeyboardInterrupt: proc.send_signal(signal.SIGINT)   # Ctrl-C: let the server stop, and wait for it
+        finally:
+            if old is not None: signal.signal(signal.SIGTERM, old)
+            if proc.poll() is None:
+                proc.terminate()
+                try: proc.wait(10)
+                except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+    if code not in (0, -2, -15, 130, 143): raise OSError(f'streamlit stopped with status {code}')
 
 # %% ../nbs/10_cli.ipynb #f041b0a2
 COMMANDS = dict(train=cmd_train, evaluate=cmd_evaluate, recommend=cmd_recommend, similar=cmd_similar, demo=cmd_demo)

@@ -11,13 +11,15 @@ from .base import UnknownIdWarning
 from .data import load_movielens, MovieLens, RELEASES
 from .files import cache_dir, locate_release
 from .parsing import ReleaseFiles
-from .latent_als import LatentALS
+import scipy.sparse as sp
+from .interactions import Interactions, index_of
+from .implicit_als import ImplicitALS
 from .persist import load_model, ModelFileError
-from .recommend import fold_in, normalise_title, score_top_n
+from .recommend import fold_in, normalise_title, top_items, predicted_ratings, unit_item_vectors
 
 # %% auto #0
-__all__ = ['catalogue', 'search_movies', 'RatingStore', 'check_rating', 'rating_steps', 'load_or_train', 'recommendations', 'app',
-           'demo_script']
+__all__ = ['REASON_TOP_SHARE', 'catalogue', 'search_movies', 'check_rating', 'rating_steps', 'StoreBusyError', 'RatingStore',
+           'load_or_train', 'recommendations', 'app', 'demo_script']
 
 # %% ../nbs/06_demo.ipynb #c3a2a67e
 def catalogue(ml:MovieLens, # a loaded release
@@ -53,42 +55,6 @@ def search_movies(cat:pd.DataFrame, # from `catalogue`
     order = np.select([hit.key == key, hit.key.str.startswith(key)], [0, 1], 2)
     return hit.assign(_o=order).sort_values(['_o', 'n_ratings'], ascending=[True, False]).drop(columns='_o').head(limit)
 
-# %% ../nbs/06_demo.ipynb #b97c79f9
-class RatingStore:
-    "Each session's ratings in a SQLite file; a corrupt file is set aside (`recovered` names where) and a new one started."
-    def __init__(self, path # the SQLite file
-                ):
-        self.path, self.recovered = Path(path), None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try: self._open()
-        except sqlite3.DatabaseError:
-            aside = self.path.with_name(f'{self.path.name}.corrupt-{time.strftime("%Y%m%d-%H%M%S")}-{secrets.token_hex(3)}')
-            os.replace(self.path, aside); self.recovered = aside
-            self._open()
-
-    def _open(self):
-        con = sqlite3.connect(self.path)
-        try:
-            con.execute('CREATE TABLE IF NOT EXISTS ratings (session TEXT NOT NULL, item_id INTEGER NOT NULL, rating REAL NOT NULL, '
-                        'at REAL NOT NULL, PRIMARY KEY (session, item_id))')
-            if con.execute('PRAGMA quick_check').fetchone()[0] != 'ok': raise sqlite3.DatabaseError('quick_check failed')
-            con.commit()
-        finally: con.close()
-
-    def _run(self, sql, args=()):
-        con = sqlite3.connect(self.path)
-        try:
-            with con: return con.execute(sql, args).fetchall()   # one transaction: committed whole, or rolled back
-        finally: con.close()
-
-    def ratings(self, session:str) -> dict:
-        "This session's ratings, {item_id: rating}, oldest first."
-        return {i: r for i, r in self._run('SELECT item_id, rating FROM ratings WHERE session = ? ORDER BY at', (session,))}
-    def rate(self, session:str, item_id:int, rating:float):
-        self._run('INSERT OR REPLACE INTO ratings VALUES (?, ?, ?, ?)', (session, int(item_id), float(rating), time.time()))
-    def delete(self, session:str, item_id:int): self._run('DELETE FROM ratings WHERE session = ? AND item_id = ?', (session, int(item_id)))
-    def clear(self, session:str): self._run('DELETE FROM ratings WHERE session = ?', (session,))
-
 # %% ../nbs/06_demo.ipynb #2c73ff1b
 def check_rating(rating, # what the person chose
                  dataset:str # the release, for its scale and step
@@ -106,6 +72,67 @@ def rating_steps(dataset:str) -> list:
     rel = RELEASES[dataset]; lo, hi = rel.rating_scale
     return [float(x) for x in np.arange(lo, hi + rel.rating_step / 2, rel.rating_step)]
 
+# %% ../nbs/06_demo.ipynb #b97c79f9
+class StoreBusyError(RuntimeError):
+    "The ratings store stayed locked by another connection for longer than the store waits."
+
+class RatingStore:
+    "Each session's ratings in a SQLite file for one release: changes are transactions, a busy file is waited for, only a corrupt one is set aside."
+    def __init__(self, path, # the SQLite file
+                 dataset:str, # the release whose ratings it holds: ratings it does not allow are refused
+                 timeout:float=30.0 # seconds a write waits for another connection's transaction before StoreBusyError
+                ):
+        self.path, self.dataset, self.timeout, self.recovered = Path(path), dataset, float(timeout), None
+        if dataset not in RELEASES: raise ValueError(f"unknown release {dataset!r}; one of {sorted(RELEASES)}")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try: self._open()
+        except StoreBusyError: raise
+        except sqlite3.DatabaseError:   # not a database, or it fails the integrity check: set aside, never deleted
+            aside = self.path.with_name(f'{self.path.name}.corrupt-{time.strftime("%Y%m%d-%H%M%S")}-{secrets.token_hex(3)}')
+            os.replace(self.path, aside); self.recovered = aside
+            for extra in ('-wal', '-shm'):   # the old file's log belongs to it
+                p = self.path.with_name(self.path.name + extra)
+                if p.exists(): os.replace(p, aside.with_name(aside.name + extra))
+            self._open()
+
+    def _connect(self):
+        con = sqlite3.connect(self.path, timeout=self.timeout)
+        return con
+
+    def _busy(self, e):
+        return StoreBusyError(f"the ratings store {self.path} stayed locked by another session for {self.timeout:g} s ({e}); try again") if (
+            isinstance(e, sqlite3.OperationalError) and ('locked' in str(e) or 'busy' in str(e))) else e
+
+    def _open(self):
+        try:
+            con = self._connect()
+            try:
+                if con.execute('PRAGMA quick_check').fetchone()[0] != 'ok': raise sqlite3.DatabaseError('quick_check failed')
+                con.execute('PRAGMA journal_mode=WAL')
+                with con: con.execute('CREATE TABLE IF NOT EXISTS ratings (session TEXT NOT NULL, item_id INTEGER NOT NULL, rating REAL NOT NULL, '
+                                      'at REAL NOT NULL, PRIMARY KEY (session, item_id))')
+            finally: con.close()
+        except sqlite3.DatabaseError as e: raise self._busy(e) from None
+
+    def _run(self, sql, args=()):
+        try:
+            con = self._connect()
+            try:
+                with con: return con.execute(sql, args).fetchall()   # one transaction: committed whole, or rolled back
+            finally: con.close()
+        except sqlite3.OperationalError as e: raise self._busy(e) from None
+
+    def ratings(self, session:str) -> dict:
+        "This session's ratings, {item_id: rating}, oldest first."
+        return {i: r for i, r in self._run('SELECT item_id, rating FROM ratings WHERE session = ? ORDER BY at', (session,))}
+    def rate(self, session:str, item_id:int, rating:float):
+        "Store (or replace) a rating, after checking it is one the release allows."
+        r = check_rating(rating, self.dataset)
+        if isinstance(item_id, bool) or not isinstance(item_id, (int, np.integer)): raise ValueError(f"item ids are whole numbers, not {item_id!r}")
+        self._run('INSERT OR REPLACE INTO ratings VALUES (?, ?, ?, ?)', (session, int(item_id), r, time.time()))
+    def delete(self, session:str, item_id:int): self._run('DELETE FROM ratings WHERE session = ? AND item_id = ?', (session, int(item_id)))
+    def clear(self, session:str): self._run('DELETE FROM ratings WHERE session = ?', (session,))
+
 # %% ../nbs/06_demo.ipynb #50cc57fa
 def load_or_train(ml:MovieLens, # the release the demo runs on
                   path, # the model file
@@ -121,20 +148,23 @@ def load_or_train(ml:MovieLens, # the release the demo runs on
             log(f'{path} was trained on other data; retraining')
         except ModelFileError as e: log(f'{path} cannot be used ({e}); retraining')
     else: log(f'first start: trained a model on all of {ml.name} and saved it in {path}')
-    model = LatentALS(n_factors=50, tau=12.0, gamma=3.0, rating_scale=ml.rating_scale).fit(ml.ratings)
+    model = ImplicitALS(rating_scale=ml.rating_scale).fit(ml.ratings)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     return model
 
 # %% ../nbs/06_demo.ipynb #65852123
+REASON_TOP_SHARE = 0.01   # a liked film is named as the reason only when the recommendation is among its closest 1% of films
+
 def recommendations(model, # a fitted model
                     cat:pd.DataFrame, # from `catalogue`
                     ratings:dict, # the person's ratings, {item_id: rating}
+                    train:Interactions|None=None, # the ratings the model was trained on, for the reasons that cite who watched what
                     n:int=10, # how many
                     genre:str|None=None, # only movies of this genre
                     min_ratings:int=20 # with no ratings yet: popular movies only (at least this many ratings)
                    ) -> pd.DataFrame:
-    "Top-`n` movies for a person from their ratings (fold-in), each with a reason: rank, item_id, title, genres, score, reason."
+    "Top-`n` movies for a person from their ratings (fold-in), with the rating the model expects and a reason: rank, item_id, title, genres, score, predicted, reason."
     items = model.item_ids_
     info = cat.set_index('item_id').reindex(items)
     allowed = np.ones(len(items), bool) if genre is None else info.genres.map(lambda g: isinstance(g, list) and genre in g).to_numpy()
@@ -142,34 +172,60 @@ def recommendations(model, # a fitted model
         warnings.simplefilter('ignore', UnknownIdWarning)
         person = fold_in(model, (np.array(list(ratings), dtype=items.dtype), np.array(list(ratings.values()), float)))
     if not len(person.item_ids): allowed &= info.n_ratings.fillna(0).to_numpy() >= min_ratings
-    # everything not allowed (rated, another genre, too rarely rated) is left out of the ranking
-    excluded = np.flatnonzero(~allowed | np.isin(np.arange(len(items)), person.item_index))
-    from scipy.sparse import csr_matrix
-    seen = csr_matrix((np.ones(len(excluded), np.int8), (np.zeros(len(excluded), np.int64), excluded)), shape=(1, len(items)))
-    V1 = np.hstack([model.item_factors_, model.item_bias_[:, None]])
-    idx, val = score_top_n(np.r_[person.factors, 1].astype(V1.dtype)[None, :], V1, np.zeros(1, np.int64), n, seen)
+    rated = sp.csr_matrix((np.ones(len(person.item_index), np.int8), (np.zeros(len(person.item_index), np.int64), person.item_index)), shape=(1, len(items)))
+    idx, score = top_items(model, person.side(), np.zeros(1, np.int64), n, rated, item_mask=~allowed)   # the same scoring as recommend
     keep = idx[0] >= 0
-    idx, score = idx[0][keep], val[0][keep].astype(float) + model.global_mean_ + person.bias
+    idx, score = idx[0][keep], score[0][keep]
     out = pd.DataFrame({'rank': np.arange(1, len(idx) + 1), 'item_id': items[idx], 'title': info.title.to_numpy()[idx],
-                        'genres': info.genres.to_numpy()[idx], 'score': np.clip(score, *model.rating_scale_)})
-    out['reason'] = _reasons(model, info, person, idx)
+                        'genres': info.genres.to_numpy()[idx], 'score': score, 'predicted': predicted_ratings(model, person, items[idx])})
+    out['reason'] = _reasons(model, info, person, idx, train)
     return out
 
-def _reasons(model, info, person, idx):
+def _reasons(model, info, person, idx, train):
+    "Why each film is there, saying only what is true: a liked film close to it, or who watched it, or how popular it is."
     if not len(person.item_ids):
         return [f'popular: {int(info.n_ratings.iloc[i]):,} ratings, mean {info.mean_rating.iloc[i]:.1f}' for i in idx]
-    if model.item_factors_.shape[1] == 0: return ['well liked overall'] * len(idx)
-    liked = person.ratings >= 4 if (person.ratings >= 4).any() else person.ratings >= person.ratings.max()
-    src, stars = person.item_index[liked], person.ratings[liked]
-    V = model.item_factors_ / np.maximum(np.linalg.norm(model.item_factors_, axis=1, keepdims=True), 1e-12)
-    best = (V[idx] @ V[src].T).argmax(1)
-    return [f'similar to {info.title.iloc[src[b]]}, which you rated {stars[b]:g}' for b in best]
+    out = [None] * len(idx)
+    top = model.rating_scale_[0] + 0.75 * (model.rating_scale_[1] - model.rating_scale_[0])
+    liked = person.ratings >= top
+    if liked.any() and model.item_factors_.shape[1]:
+        V = unit_item_vectors(model).astype(np.float64)
+        src = person.item_index[liked]
+        every = V[src] @ V.T                                            # each liked film against every film
+        every[np.arange(len(src)), src] = -np.inf                       # not against itself
+        cut = np.quantile(every, 1 - REASON_TOP_SHARE, axis=1)          # each liked film's closest 1%
+        sims = V[idx] @ V[src].T
+        close = sims >= cut[None, :]
+        for j in range(len(idx)):
+            if close[j].any():
+                b = int(np.argmax(np.where(close[j], sims[j], -np.inf)))
+                out[j] = f'because you liked {info.title.iloc[src[b]]} (rated {person.ratings[liked][b]:g})'
+    if train is not None and any(r is None for r in out):
+        share, overall = _co_raters(train, model, person.item_index, idx)
+        for j in range(len(idx)):
+            if out[j] is None: out[j] = f'rated by {share[j]:.0%} of the people who rated your films ({overall[j]:.0%} of everyone)'
+    return [r or '' for r in out]
+
+def _co_raters(train:Interactions, model, rated, idx):
+    "For each film in idx: the share of the people who rated any of `rated` who also rated it, and the share of everyone who did."
+    cols = index_of(train.item_ids, model.item_ids_[rated]); cols = cols[cols >= 0]
+    R = train.by_user
+    raters = np.flatnonzero(np.asarray((R[:, cols] != 0).sum(1)).ravel() > 0) if len(cols) else np.zeros(0, np.int64)
+    films = index_of(train.item_ids, model.item_ids_[idx])
+    C = train.by_item.tocsc()
+    share, overall = np.zeros(len(idx)), np.zeros(len(idx))
+    for j, c in enumerate(films):
+        if c < 0: continue
+        who = C.indices[C.indptr[c]:C.indptr[c + 1]]
+        overall[j] = len(who) / train.n_users
+        if len(raters): share[j] = np.isin(who, raters, assume_unique=True).sum() / len(raters)
+    return share, overall
 
 # %% ../nbs/06_demo.ipynb #5a26fbb8
 def _settings():
     dataset = os.environ.get('APPLY_ML_AS_DEMO_DATASET', 'ml-latest-small')
     home = Path(os.environ.get('APPLY_ML_AS_DEMO_DIR') or cache_dir()/'demo')
-    return dataset, home/f'{dataset}-latent.npz', home/'ratings.sqlite'
+    return dataset, home/f'{dataset}-implicit.npz', home/f'{dataset}-ratings.sqlite'   # ratings per release: item ids differ between releases
 
 def app():
     "The demo page (run it with `apply_ml_as demo`, or `streamlit run` on `demo_script()`)."
@@ -181,15 +237,20 @@ def app():
     def resources(dataset, model_path):
         ml = load_movielens(dataset)
         notes = []
-        return ml, catalogue(ml), load_or_train(ml, model_path, notes.append), notes
+        return ml, catalogue(ml), load_or_train(ml, model_path, notes.append), notes, Interactions.from_frame(ml.ratings)
 
-    ml, cat, model, notes = resources(dataset, str(model_path))
-    store = RatingStore(db_path)
+    ml, cat, model, notes, train = resources(dataset, str(model_path))
+    try: _page(st, dataset, ml, cat, model, notes, train, RatingStore(db_path, dataset))
+    except StoreBusyError as e: st.error(f'{e}. Your ratings are safe; reload the page in a moment.')
+
+def _page(st, dataset, ml, cat, model, notes, train, store):
     if 'session' not in st.query_params: st.query_params['session'] = secrets.token_urlsafe(12)
     session = st.query_params['session']
     st.title('Rate movies, get recommendations')
-    st.caption(f'{ml.name}: {len(cat):,} movies. A latent ALS model; your ratings are folded in as you make them, no retraining.')
-    for note in notes: st.info(note)
+    st.caption(f'{ml.name}: {len(cat):,} movies. Implicit-feedback ALS (what people choose to watch) blended with a rating model; '
+               'your ratings are folded in as you make them, no retraining.')
+    for note in notes: st.info(note)   # what happened at start-up (training the model, say): shown once, to the first page view
+    notes.clear()
     if store.recovered: st.warning(f'The ratings store could not be read; it was set aside as {store.recovered} and a new one started.')
 
     left, right = st.columns([1, 1])
@@ -207,14 +268,15 @@ def app():
                 st.markdown(f'**{m.title}** · {", ".join(m.genres) or "no genre listed"} · {m.n_ratings:,} ratings{mean}' + (f' · {links}' if links else ''))
                 stars = st.radio('Your rating', rating_steps(dataset), index=len(rating_steps(dataset)) - 1, horizontal=True, key='stars')
                 if st.button('Rate this movie', key='rate'):
-                    store.rate(session, int(pick), check_rating(stars, dataset))
+                    store.rate(session, int(pick), stars)
                     st.success(f'Rated {m.title}: {stars:g}')
         st.subheader('Your ratings')
         mine = store.ratings(session)
         if not mine: st.write('You have not rated any movie yet.')
+        titles = cat.set_index('item_id').title
         for item, r in reversed(list(mine.items())):
             a, b = st.columns([4, 1])
-            a.write(f'{cat.title[cat.item_id == item].iloc[0]}: **{r:g}**')
+            a.write(f'{titles.get(item, f"unknown film (id {item}, not in {dataset})")}: **{r:g}**')
             if b.button('Remove', key=f'del-{item}'):
                 store.delete(session, item); st.rerun()
         if mine and st.button('Remove all my ratings', key='clear'):
@@ -223,9 +285,9 @@ def app():
         st.subheader('Recommended for you' if mine else 'Popular and well rated')
         genres = ['All genres'] + sorted({g for gs in cat.genres for g in gs})
         genre = st.selectbox('Genre', genres, key='genre')
-        recs = recommendations(model, cat, mine, n=10, genre=None if genre == 'All genres' else genre)
-        st.dataframe(recs[['rank', 'title', 'score', 'reason']].rename(columns={'score': 'predicted'}), hide_index=True,
-                     column_config={'predicted': st.column_config.NumberColumn(format='%.2f')})
+        recs = recommendations(model, cat, mine, train, n=10, genre=None if genre == 'All genres' else genre)
+        st.dataframe(recs[['rank', 'title', 'predicted', 'reason']], hide_index=True,
+                     column_config={'predicted': st.column_config.NumberColumn('your rating, predicted', format='%.1f')})
 
 def demo_script() -> str:
     "The two-line Streamlit script that runs `app` (what `apply_ml_as demo` hands to `streamlit run`)."

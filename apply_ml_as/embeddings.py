@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from .base import ALSModel, as_interactions, check_choice, check_positive
 from .interactions import index_of, item_genre_matrix
-from .recommend import similar_items, match_titles
+from .recommend import match_titles
 
 # %% auto #0
 __all__ = ['NOT_GENRES', 'main_genres', 'item_table', 'Projection', 'project', 'place_labels', 'label_boxes', 'plot_item_map',

@@ -10,27 +10,14 @@ from .base import ALSModel, UnknownIdWarning, check_positive
 from .interactions import encode_ids
 from .recommend import recommend, seen_matrix, _table
 from .kernels import score_top_n
+from .metrics import rmse, mae, ranking_metrics
+_all_ = ['rmse', 'mae', 'ranking_metrics']   # re-exported: they live in chapter 01f
 
 # %% auto #0
-__all__ = ['rmse', 'mae', 'rating_metrics', 'ranking_metrics', 'recommend_popular', 'ranking_report', 'cross_validate',
-           'best_params']
+__all__ = ['rating_metrics', 'recommend_popular', 'ranking_report', 'cross_validate', 'best_params', 'rmse', 'mae',
+           'ranking_metrics']
 
 # %% ../nbs/05a_evaluate.ipynb #d8c7674e
-def _pair(y_true, y_pred):
-    t, p = np.asarray(y_true, np.float64).ravel(), np.asarray(y_pred, np.float64).ravel()
-    if t.shape != p.shape: raise ValueError(f"y_true and y_pred differ in length: {len(t)} and {len(p)}")
-    if len(t) == 0: raise ValueError("no ratings to score")
-    if not (np.isfinite(t).all() and np.isfinite(p).all()): raise ValueError("y_true or y_pred has NaN or infinite values")
-    return t, p
-
-def rmse(y_true, y_pred) -> float:
-    "Root mean squared error."
-    t, p = _pair(y_true, y_pred); return float(np.sqrt(np.mean((t - p) ** 2)))
-
-def mae(y_true, y_pred) -> float:
-    "Mean absolute error."
-    t, p = _pair(y_true, y_pred); return float(np.mean(np.abs(t - p)))
-
 def rating_metrics(model:ALSModel, # a fitted model
                    test:pd.DataFrame # held-out ratings: user_id, item_id, rating
                   ) -> dict:
@@ -39,37 +26,6 @@ def rating_metrics(model:ALSModel, # a fitted model
         warnings.simplefilter('ignore', UnknownIdWarning)
         p = model.predict(test.user_id.to_numpy(), test.item_id.to_numpy())
     return dict(rmse=rmse(test.rating, p), mae=mae(test.rating, p))
-
-# %% ../nbs/05a_evaluate.ipynb #80347dcf
-def ranking_metrics(recs:pd.DataFrame, # recommendations: user_id, rank (1 = best), item_id
-                    test:pd.DataFrame, # held-out ratings: user_id, item_id, rating
-                    k:int=10, # the cut-off
-                    threshold:float=4.0, # a held-out rating at least this is relevant
-                    n_catalogue:int|None=None, # items that could be recommended, for coverage (default: no coverage)
-                    per_user:bool=False # also return the per-user table
-                   ):
-    "Precision, recall, NDCG, MAP and hit rate at `k` (means over users with a relevant held-out item), and catalogue coverage."
-    missing = [c for c in ('user_id', 'rank', 'item_id') if c not in recs] + [f'test.{c}' for c in ('user_id', 'item_id', 'rating') if c not in test]
-    if missing: raise ValueError(f"missing column(s) {missing}")
-    rel = test.loc[test.rating.to_numpy() >= threshold, ['user_id', 'item_id']].drop_duplicates()
-    n_rel = rel.groupby('user_id').size().rename('n_relevant')
-    if len(n_rel) == 0: raise ValueError(f"no held-out rating reaches the relevance threshold {threshold}")
-    r = recs.loc[recs['rank'] <= k, ['user_id', 'rank', 'item_id']]
-    r = r[r.user_id.isin(n_rel.index)].merge(rel.assign(hit=1.0), on=['user_id', 'item_id'], how='left').fillna({'hit': 0.0})
-    r = r.sort_values(['user_id', 'rank'])
-    r['gain'] = r.hit / np.log2(r['rank'] + 1)
-    r['prec_at'] = r.groupby('user_id').hit.cumsum() / r['rank']
-    g = r.groupby('user_id').agg(hits=('hit', 'sum'), dcg=('gain', 'sum'))
-    g['ap'] = (r.prec_at * r.hit).groupby(r.user_id).sum()
-    u = pd.DataFrame(index=n_rel.index).join(n_rel).join(g).fillna(0.0)   # a relevant user with no list scores zero
-    ideal = np.cumsum(1 / np.log2(np.arange(2, k + 2)))
-    cap = np.minimum(u.n_relevant.to_numpy(), k).astype(int)
-    u['precision'] = u.hits / k; u['recall'] = u.hits / u.n_relevant
-    u['ndcg'] = u.dcg / ideal[cap - 1]; u['map'] = u.ap / cap; u['hit_rate'] = (u.hits > 0).astype(float)
-    out = {f'{m}@{k}': float(u[m].mean()) for m in ('precision', 'recall', 'ndcg', 'map', 'hit_rate')}
-    out['users'] = len(u)
-    if n_catalogue: out['coverage'] = recs.loc[recs['rank'] <= k, 'item_id'].nunique() / n_catalogue
-    return (out, u) if per_user else out
 
 # %% ../nbs/05a_evaluate.ipynb #bd65c081
 def recommend_popular(train:pd.DataFrame, # training ratings: user_id, item_id, rating

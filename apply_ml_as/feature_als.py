@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
 from .base import ALSModel, check_positive, _as_ids, _sq
-import apply_ml_as.persist   # gives every model `save`; `load_model` reads it back
+from .persist import register_model   # every model has `save`; `load_model` reads back the registered ones
 from .interactions import Interactions, Features, index_of
 from .kernels import ridge_rows, sparse_dense
 
@@ -18,11 +18,14 @@ from .kernels import ridge_rows, sparse_dense
 __all__ = ['normalise_rows', 'align_features', 'feature_ridge', 'FeatureALS']
 
 # %% ../nbs/03_feature_als.ipynb #d0f44436
-def normalise_rows(M:sp.csr_matrix) -> sp.csr_matrix:
-    "Each row divided by the square root of its number of entries (an empty row stays empty)."
-    M = sp.csr_matrix(M, dtype=np.float64); M.data[:] = 1.0
-    n = np.diff(M.indptr)
-    return sp.diags(np.where(n > 0, 1 / np.sqrt(np.maximum(n, 1)), 0.0)) @ M
+def normalise_rows(M:sp.csr_matrix, # features (or a ratings pattern), one row per item or user
+                   binary:bool=False # use only which entries are set (the rated-items prior), not their values
+                  ) -> sp.csr_matrix:
+    "Each row divided by its Euclidean norm, its values kept as weights (0/1 features: by the square root of their number); an empty row stays empty."
+    M = sp.csr_matrix(M, dtype=np.float64, copy=True); M.eliminate_zeros()
+    if binary: M.data[:] = 1.0
+    norm = np.sqrt(np.bincount(np.repeat(np.arange(M.shape[0]), np.diff(M.indptr)), M.data ** 2, minlength=M.shape[0]))
+    return sp.diags(np.where(norm > 0, 1 / np.where(norm > 0, norm, 1), 0.0)) @ M
 
 def align_features(features, ids:np.ndarray, what:str) -> sp.csr_matrix:
     "The rows of `features` for `ids`, in that order; ids the features do not list get an empty row."
@@ -90,6 +93,7 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
     return (X, FX) if with_product else X
 
 # %% ../nbs/03_feature_als.ipynb #ff55fae9
+@register_model
 @delegates()
 class FeatureALS(ALSModel):
     "Biases and vectors whose priors are centred on their features' vectors (genres, demographics, the items a user rated)."
@@ -140,7 +144,7 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     empty = lambda n: sp.csr_matrix((n, 0))
     self._Fi = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
     self._Fu = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
-    self._R = normalise_rows(X.by_user) if self.rated_items_prior else empty(X.n_users)
+    self._R = normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users)   # which movies, not their ratings
     self._G = sp.hstack([self._Fu, self._R]).tocsr() if self._Fu.shape[1] else self._R   # everything a user's vector prior is built from
     self._Gt, self._Gdiag, self._gw = self._G.T.tocsr(), _gram_diag(self._G), None   # kept during the fit for CG; G @ W while W is unchanged
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
@@ -224,6 +228,9 @@ def add_items(self:FeatureALS, item_ids, # new item ids, not in the model
     if (index_of(self.item_ids_, ids) >= 0).any(): raise ValueError(f"items already in the model: {ids[index_of(self.item_ids_, ids) >= 0][:5].tolist()}")
     if len(pd.unique(ids)) < len(ids): raise ValueError("item ids repeat")
     F = align_features(item_features, ids, 'item_features')
+    unlisted = ids[~np.isin(ids, np.asarray(item_features.ids))]
+    if len(unlisted): warnings.warn(f"item_features does not list {len(unlisted)} of the new items (e.g. {unlisted[:5].tolist()}): they get the prior of an "
+                                    "item without features, a zero vector and bias; pass their features to place them", UserWarning, stacklevel=2)
     col = {n: j for j, n in enumerate(self.item_feature_names_)}
     unknown = [n for n in item_features.names if n not in col]
     if unknown: warnings.warn(f"features unknown to the model are ignored: {unknown[:5]}", UserWarning, stacklevel=2)
@@ -238,6 +245,7 @@ def add_items(self:FeatureALS, item_ids, # new item ids, not in the model
     self.item_ids_ = all_ids[order]
     self.item_bias_ = np.concatenate([self.item_bias_, b])[order]
     self.item_factors_ = np.concatenate([self.item_factors_, v])[order]
+    self.item_counts_ = np.concatenate([self.item_counts_, np.zeros(len(ids), np.int64)])[order]   # no training ratings
     return self
 
 @patch

@@ -174,6 +174,8 @@ def locate_release(name:str, # release name
                    base_url:str|None=None # download mirror (default `$MOVIELENS_URL`, else GroupLens)
                   ) -> Path:
     "The folder or zip of release `name`: found locally, or downloaded into the cache; a `DatasetNotFoundError` saying what to do if neither works."
+    if data_dir is not None and not Path(data_dir).exists():   # a folder given explicitly must exist: never a silent fall-back to the cache
+        raise DatasetNotFoundError(f"data_dir {str(data_dir)!r} does not exist; pass the folder that holds {name}/ or {name}.zip")
     path = find_local(name, data_dir, cache)
     if path is not None: return path
     if not download:

@@ -15,12 +15,12 @@ from numba.core.errors import TypingError
 from numba.extending import intrinsic
 from llvmlite import ir
 from threadpoolctl import threadpool_limits
-import scipy.linalg.cython_blas   # the BLAS numba's np.dot calls: loaded now, so that single_threaded_blas always limits it
+import scipy.linalg.cython_blas  # noqa: F401 -- the BLAS numba's np.dot calls: loaded now, so that single_threaded_blas always limits it
 
 # %% auto #0
 __all__ = ['LANES', 'ridge_rows_reference', 'padded_width', 'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows',
            'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense',
-           'single_threaded_blas', 'mask_rows', 'top_n_rows', 'score_top_n']
+           'single_threaded_blas', 'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -342,7 +342,7 @@ def balanced_chunks(indptr:np.ndarray, # row pointers
     n = len(indptr) - 1
     if n == 0: return np.zeros(1, np.int64)
     k1 = n_factors + 1
-    work = np.cumsum(np.diff(indptr) * k1 * k1 + k1 ** 3, dtype=np.float64)
+    work = np.cumsum(np.diff(indptr).astype(np.float64) * k1 * k1 + float(k1) ** 3)   # in float64: K^3 and n K^2 pass int32 from K ~ 1,290
     cuts = np.searchsorted(work, work[-1] * np.arange(1, n_chunks) / n_chunks)
     return np.unique(np.r_[0, cuts, n]).astype(np.int64)
 
@@ -579,25 +579,18 @@ def single_threaded_blas():
             if _blas_users == 0: _blas_limits.restore_original_limits(); _blas_limits = None
 
 # %% ../nbs/01a_kernels.ipynb #55914421
-@njit(parallel=True, cache=True, error_model='numpy')
-def mask_rows(S, rows, indptr, indices):
-    "Set S[j, c] = -inf for every column c listed in CSR row rows[j] (the items user rows[j] has already rated)."
-    for j in prange(len(rows)):
-        r = rows[j]
-        if r < 0: continue
-        for p in range(indptr[r], indptr[r + 1]): S[j, indices[p]] = -np.inf
-
 @njit(cache=True, error_model='numpy', fastmath={'nnan', 'nsz', 'reassoc'})
-def _top_n_row(S, r, n, out_index, out_score, o):
-    "The n largest entries of row r of S above -inf into row o of the outputs, best first."
+def _top_n_row(S, r, n, out_index, out_score, o, block_max=np.empty(0, np.float32)):
+    "The n largest entries of row r of S above -inf into row o of the outputs, best first (and each block of 16's maximum into block_max, if given)."
     C = S.shape[1]
     cnt, thr = 0, -np.inf
     for c0 in range(0, C, 16):
         c1 = min(c0 + 16, C)
-        if cnt == n:   # a full list: skip a block of 16 at once unless one of them beats its last entry (SIMD max)
+        if cnt == n or block_max.size:   # a full list: skip a block of 16 at once unless one of them beats its last entry (SIMD max)
             m = S[r, c0]
             for c in range(c0 + 1, c1): m = max(m, S[r, c])
-            if not m > thr: continue
+            if block_max.size: block_max[c0 // 16] = m
+            if cnt == n and not m > thr: continue
         for c in range(c0, c1):
             v = S[r, c]
             if v == -np.inf or (cnt == n and not v > thr): continue
@@ -615,29 +608,90 @@ def top_n_rows(S, n, out_index, out_score):
     if n < 1: return
     for r in prange(S.shape[0]): _top_n_row(S, r, n, out_index, out_score, r)
 
+@njit(cache=True, inline='always')
+def _factor(s, lo, hi, beta):
+    "(clip(s, lo, hi) / hi) ** beta: the blend's factor, from the weight's dot product s."
+    f = min(max(s, lo), hi) / hi
+    return f if beta == 1.0 else np.sqrt(f) if beta == 0.5 else f ** beta   # sqrt: the default blend, without a power per item
+
+@njit(cache=True, inline='always')
+def _weight(uw, Vw, q, lo, hi, beta):
+    "The blend's factor for item q: (clip(uw . Vw[q], lo, hi) / hi) ** beta."
+    s = 0.0
+    for k in range(len(uw)): s += np.float64(uw[k]) * Vw[q, k]
+    return _factor(s, lo, hi, beta)
+
+@njit(cache=True, error_model='numpy', fastmath={'nnan', 'nsz', 'reassoc'})   # as _top_n_row: the blocks' maxima in SIMD (S holds no NaN)
+def _blended_top_n(S, j, n, uw, Vw, lo, hi, beta, cand, blend, block_max, out_index, out_score, o):
+    """Row j of S (scores, excluded items at -inf) times each item's factor in (0, 1], its best n into row o of the outputs.
+    The factor never raises a positive score. So: the best n by score, weighed, give T, the n-th of their weighted scores;
+    the true n-th is at least T, and an item scoring below T cannot reach it; so only the items scoring T or more are
+    weighed (cand.size at most). True when decided; False (the caller weighs every item of the row) when T is not positive
+    or too many items score T or more."""
+    _top_n_row(S, j, n, out_index, out_score, o, block_max)   # and each block's maximum: the second pass visits only blocks that reach T
+    if out_index[o, n - 1] < 0: return False
+    T = np.inf
+    for q in range(n): T = min(T, out_score[o, q] * _weight(uw, Vw, out_index[o, q], lo, hi, beta))
+    if not T > 0: return False
+    C, cnt = S.shape[1], 0
+    for b in range(block_max.size):   # the items scoring T or more, in item order (so ties break as in the full pass)
+        if not block_max[b] >= T: continue
+        c0 = b * 16; c1 = min(c0 + 16, C)
+        for q in range(c0, c1):
+            if S[j, q] >= T:
+                if cnt == cand.size: return False
+                cand[cnt] = q; cnt += 1
+    for q in range(cnt): blend[0, q] = S[j, cand[q]] * _weight(uw, Vw, cand[q], lo, hi, beta)
+    for q in range(cnt, blend.shape[1]): blend[0, q] = -np.inf
+    _top_n_row(blend, 0, n, out_index, out_score, o)   # indices into cand for now
+    for q in range(n):
+        if out_index[o, q] >= 0: out_index[o, q] = cand[out_index[o, q]]
+    return True
+
 @njit(parallel=True, cache=True, error_model='numpy')
-def _score_top_n(U, Vt, rows, indptr, indices, n, out_index, out_score, chunks, batch):
-    n_items = Vt.shape[1]
+def _score_top_n(U, Vt, rows, indptr, indices, n, out_index, out_score, chunks, batch, item_mask, Uw, Vw, Vwt, lo, hi, beta, n_cand):
+    n_items = Vt.shape[1]; weighted = Uw.shape[1] > 0
+    M = min(max(n_cand, n), n_items)   # at most this many items weighed per row when weighted
     for c in prange(len(chunks) - 1):
         S = np.empty((batch, n_items), U.dtype); Ub = np.empty((batch, U.shape[1]), U.dtype)
+        cand = np.empty(M, np.int64); blend = np.empty((1, M), U.dtype); block_max = np.empty((n_items + 15) // 16, U.dtype)
+        pending = np.empty(batch, np.int64); Ubw = np.empty((batch, Uw.shape[1]), U.dtype)
+        S2 = np.empty((batch if weighted else 0, n_items), U.dtype)
         for b0 in range(chunks[c], chunks[c + 1], batch):
             m = min(batch, chunks[c + 1] - b0)
             for j in range(m): Ub[j] = U[rows[b0 + j]]
             np.dot(Ub[:m], Vt, S[:m])
+            n_pending = 0
             for j in range(m):
                 r = rows[b0 + j]
                 if r >= 0 and indptr.size > 1:
                     for p in range(indptr[r], indptr[r + 1]): S[j, indices[p]] = -np.inf
-                _top_n_row(S, j, n, out_index, out_score, b0 + j)
+                if item_mask.size:
+                    for q in range(n_items):
+                        if item_mask[q]: S[j, q] = -np.inf
+                if not weighted: _top_n_row(S, j, n, out_index, out_score, b0 + j)
+                elif not _blended_top_n(S, j, n, Uw[rows[b0 + j]], Vw, lo, hi, beta, cand, blend, block_max, out_index, out_score, b0 + j):
+                    pending[n_pending] = j; n_pending += 1
+            if n_pending:   # rows the candidates could not decide (few positive scores): weigh every item, one product for all of them
+                for t in range(n_pending): Ubw[t] = Uw[rows[b0 + pending[t]]]
+                np.dot(Ubw[:n_pending], Vwt, S2[:n_pending])
+                for t in range(n_pending):
+                    j = pending[t]
+                    for q in range(n_items):
+                        if S[j, q] != -np.inf: S[j, q] *= _factor(np.float64(S2[t, q]), lo, hi, beta)
+                    _top_n_row(S, j, n, out_index, out_score, b0 + j)
 
 def score_top_n(U:np.ndarray, # row vectors, (n_rows, D); `rows` index it
                 V:np.ndarray, # item vectors, (n_items, D): the score of (row, item) is U[row] . V[item]
                 rows:np.ndarray, # which rows of U to rank for
                 n:int, # how many items per row
                 seen=None, # a CSR matrix over (rows of U, items) of pairs to leave out, or None
-                batch:int=32 # rows scored at once by each thread (their scores stay in cache)
+                batch:int=32, # rows scored at once by each thread (their scores stay in cache)
+                weight:tuple|None=None, # (Uw, Vw, lo, hi, beta): multiply each score by (clip(Uw[row] . Vw[item], lo, hi) / hi) ** beta
+                item_mask:np.ndarray|None=None, # True for items never to rank, for every row
+                candidates:int|None=None # with a weight: at most this many items are weighed per row (default 8n + 64); a row that needs more weighs every item
                ) -> tuple[np.ndarray, np.ndarray]:
-    "The best n items for each of `rows` by U[row] . V[item]: (index, score) arrays, -1 and -inf where a row has fewer."
+    "The best n items for each of `rows` by U[row] . V[item] (times the weight's factor): (index, score) arrays, -1 and -inf where a row has fewer."
     n = min(n, V.shape[0])
     rows = np.asarray(rows, np.int64)
     out_index, out_score = np.empty((len(rows), n), np.int64), np.empty((len(rows), n), U.dtype)
@@ -645,6 +699,16 @@ def score_top_n(U:np.ndarray, # row vectors, (n_rows, D); `rows` index it
     Vt = np.asfortranarray(V.T)   # (D, n_items), as BLAS wants it
     indptr, indices = (seen.indptr, seen.indices) if seen is not None else (np.zeros(1, np.int64), np.zeros(0, np.int32))
     chunks = np.unique(np.r_[np.arange(0, len(rows), max(batch, len(rows) // (8 * numba.get_num_threads()) // batch * batch)), len(rows)]).astype(np.int64)
+    dt = U.dtype
+    if weight is None: Uw, Vw, Vwt, lo, hi, beta = np.zeros((1, 0), dt), np.zeros((V.shape[0], 0), dt), np.zeros((0, V.shape[0]), dt, order='F'), 1.0, 1.0, 1.0
+    else:
+        Uw, Vw, lo, hi, beta = weight
+        if not (0 < lo < hi and np.isfinite(hi) and beta >= 0): raise ValueError(f"the weight needs 0 < lo < hi and beta >= 0, not {lo}, {hi}, {beta}")
+        Uw, Vw = np.ascontiguousarray(Uw, dt), np.ascontiguousarray(Vw, dt)   # rows of Vw are gathered for the candidates
+        Vwt = np.asfortranarray(Vw.T)                                           # and multiplied whole, by BLAS, for undecided rows
+    mask = np.zeros(0, np.bool_) if item_mask is None else np.asarray(item_mask, np.bool_)
+    if mask.size and mask.shape != (V.shape[0],): raise ValueError(f"item_mask needs one entry per item ({V.shape[0]}), not {mask.shape}")
     with single_threaded_blas():
-        _score_top_n(np.ascontiguousarray(U), Vt, rows, indptr, indices, n, out_index, out_score, chunks, batch)
+        _score_top_n(np.ascontiguousarray(U), Vt, rows, indptr, indices, n, out_index, out_score, chunks, batch, mask, Uw, Vw, Vwt,
+                     float(lo), float(hi), float(beta), int(candidates or 8 * n + 64))
     return out_index, out_score

@@ -8,13 +8,14 @@ import numpy as np
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
 from .base import ALSModel, check_positive, check_choice
-import apply_ml_as.persist   # gives every model `save`; `load_model` reads it back
+from .persist import register_model   # every model has `save`; `load_model` reads back the registered ones
 from .kernels import ridge_rows, ridge_rows_cg
 
 # %% auto #0
 __all__ = ['LatentALS']
 
 # %% ../nbs/02_latent_als.ipynb #decf37ca
+@register_model
 @delegates()
 class LatentALS(ALSModel):
     "Biases plus K-dimensional user and item vectors fitted by exact alternating ridge solves: r_ui ~ mu + b_u + b_i + u_u . v_i."

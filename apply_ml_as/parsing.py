@@ -277,6 +277,14 @@ def _read_text(src, fname, encoding='utf-8'):
     try: return raw.decode(encoding)
     except UnicodeDecodeError: return raw.decode('latin-1')
 
+@contextlib.contextmanager
+def _about(src, fname):
+    "Errors while reading `fname` name it: a bad value in u.user or tags.csv is the file's fault, and the message says which file."
+    try: yield
+    except DataFormatError: raise
+    except (ValueError, TypeError, OverflowError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise DataFormatError(f"{src.where(fname)}: {e}") from None
+
 def _dat_frame(src, fname, names, encoding='latin-1'):
     "A small `::`-separated file (movies, users, tags) as strings."
     rows = [l.split('::', len(names)-1) for l in _read_text(src, fname, encoding).splitlines() if l.strip()]
@@ -310,7 +318,7 @@ def _read_100k(src, rating_scale):
     items = _items_frame(raw.item_id, raw.title, genres, src.where('u.item'))
     items['release_date'] = pd.to_datetime(raw.release_date, format='%d-%b-%Y', errors='coerce')
     items['imdb_url'] = raw.imdb_url
-    with src.open('u.user') as f:
+    with src.open('u.user') as f, _about(src, 'u.user'):
         users = pd.read_csv(f, sep='|', header=None, names=['user_id', 'age', 'gender', 'occupation', 'zip_code'],
                             dtype={'user_id': 'int32', 'age': 'int16', 'gender': str, 'occupation': str, 'zip_code': str})
     return dict(ratings=ratings, items=items, users=users, tags=None, genres=[g for g in genre_names if g != 'unknown'])
@@ -327,11 +335,12 @@ def _read_dat(src, rating_scale):
     if src.exists('users.dat'):
         u = _dat_frame(src, 'users.dat', ['user_id', 'gender', 'age', 'occupation', 'zip_code'])
         occ = pd.to_numeric(u.occupation, errors='coerce').fillna(0).astype(int).clip(0, len(_ML1M_OCCUPATIONS)-1)
-        users = pd.DataFrame({'user_id': u.user_id.astype('int32'), 'age': u.age.astype('int16'), 'gender': u.gender,
-                              'occupation': np.array(_ML1M_OCCUPATIONS, dtype=object)[occ], 'zip_code': u.zip_code})
+        with _about(src, 'users.dat'):
+            users = pd.DataFrame({'user_id': u.user_id.astype('int32'), 'age': u.age.astype('int16'), 'gender': u.gender,
+                                  'occupation': np.array(_ML1M_OCCUPATIONS, dtype=object)[occ], 'zip_code': u.zip_code})
     if src.exists('tags.dat'):
         t = _dat_frame(src, 'tags.dat', ['user_id', 'item_id', 'tag', 'timestamp'], 'utf-8')
-        tags = t.astype({'user_id': 'int32', 'item_id': 'int32', 'timestamp': 'int64'})
+        with _about(src, 'tags.dat'): tags = t.astype({'user_id': 'int32', 'item_id': 'int32', 'timestamp': 'int64'})
     return dict(ratings=ratings, items=items, users=users, tags=tags, genres=_genre_order(items))
 
 def _read_csv(src, rating_scale):
@@ -341,7 +350,7 @@ def _read_csv(src, rating_scale):
     items = _items_frame(m.movieId, m.title, _split_genres(m.genres), src.where('movies.csv'))
     tags = None
     if src.exists('tags.csv'):
-        with src.open('tags.csv') as f:
+        with src.open('tags.csv') as f, _about(src, 'tags.csv'):
             t = pd.read_csv(f, dtype={'userId': 'int32', 'movieId': 'int32', 'tag': str, 'timestamp': 'int64'}, keep_default_na=False)
         tags = t.rename(columns={'userId': 'user_id', 'movieId': 'item_id'})
     return dict(ratings=ratings, items=items, users=None, tags=tags, genres=_genre_order(items))

@@ -4,18 +4,18 @@
 
 # %% ../nbs/01d_persist.ipynb #c961423d
 from __future__ import annotations
-import importlib, json, os, tempfile, zipfile
+import json, os, tempfile, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import patch
 from .base import ALSModel
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'ARRAYS', 'ModelFileError', 'load_model']
+__all__ = ['FORMAT', 'VERSION', 'ARRAYS', 'MODEL_CLASSES', 'ModelFileError', 'register_model', 'load_model']
 
 # %% ../nbs/01d_persist.ipynb #77b348c9
-FORMAT, VERSION = 'apply_ml_as-model', 1
-ARRAYS = ('user_ids_', 'item_ids_', 'user_bias_', 'item_bias_', 'user_factors_', 'item_factors_')
+FORMAT, VERSION = 'apply_ml_as-model', 2   # 2: the items' training counts (item_counts_)
+ARRAYS = ('user_ids_', 'item_ids_', 'user_bias_', 'item_bias_', 'user_factors_', 'item_factors_', 'item_counts_')
 
 class ModelFileError(ValueError):
     "A model file that cannot be loaded: not one, corrupt, from another format version, or inconsistent."
@@ -33,14 +33,16 @@ def _ids_for_file(a:np.ndarray) -> np.ndarray:
     if a.dtype.kind == 'O' and all(isinstance(x, str) for x in a): return a.astype(str)
     raise ValueError(f"ids of type {a.dtype} cannot be saved: use integer or string ids")
 
-#| export
-def _class_module(cls) -> str:
-    "The library module that exports `cls` (a class defined in a notebook lives in `__main__`; nbdev's index knows where it is exported)."
-    if cls.__module__.startswith('apply_ml_as'): return cls.__module__
-    from apply_ml_as._modidx import d
-    for mod, syms in d['syms'].items():
-        if f'{mod}.{cls.__name__}' in syms: return mod
-    raise ValueError(f"{cls.__module__}.{cls.__name__} is not a model class of apply_ml_as, so it cannot be saved")
+if not hasattr(ALSModel, '_registry'): ALSModel._registry = {}   # on the base class: this chapter run as a notebook shares it with the library
+MODEL_CLASSES = ALSModel._registry   # name -> class: the models a file may name; each model's chapter registers its class
+
+def register_model(cls:type # a subclass of ALSModel
+                  ) -> type:
+    "Let `save` and `load_model` handle models of `cls` (every model class of the library registers itself; a file can only name these)."
+    if not (isinstance(cls, type) and issubclass(cls, ALSModel)): raise TypeError(f"only model classes (subclasses of ALSModel) can be registered, not {cls!r}")
+    old = MODEL_CLASSES.get(cls.__name__)   # a chapter run as a notebook defines its class again, in __main__: it never displaces the library's
+    if old is None or old.__module__ == '__main__' or cls.__module__ != '__main__': MODEL_CLASSES[cls.__name__] = cls
+    return cls
 
 # %% ../nbs/01d_persist.ipynb #13853e58
 @patch
@@ -48,17 +50,21 @@ def save(self:ALSModel, path # the file to write (a .npz zip; any suffix)
         ) -> Path:
     "Save the fitted model as arrays plus JSON metadata (never pickle); returns the path."
     self._require_fitted()
+    self = self._snapshot()   # one fit's parameters, even if another thread refits meanwhile
     path = Path(path)
     arrays = {a: getattr(self, a) for a in ARRAYS + tuple(x for x in self.extra_fitted if isinstance(getattr(self, x), np.ndarray))}
-    params = self.get_params()
+    params = dict(self.fit_params_)   # the hyperparameters it was trained with, whatever set_params changed since
     params.update(n_threads=None, verbose=False)   # settings of the machine that trained it, not of the model
     arrays['user_ids_'], arrays['item_ids_'] = _ids_for_file(arrays['user_ids_']), _ids_for_file(arrays['item_ids_'])
-    meta = dict(format=FORMAT, version=VERSION, module=_class_module(type(self)), cls=type(self).__name__,
+    name = type(self).__name__
+    if name not in MODEL_CLASSES: raise ValueError(f"{name} is not a registered model class, so it cannot be saved: register_model({name}) first")
+    meta = dict(format=FORMAT, version=VERSION, module=MODEL_CLASSES[name].__module__, cls=name,
                 params=_jsonable(params), global_mean=float(self.global_mean_), rating_scale=list(self.rating_scale_),
                 n_epochs=int(self.n_epochs_), history=_jsonable(self.history_.to_dict(orient='list')),
                 fingerprint=_jsonable(getattr(self, 'data_fingerprint_', None)),
                 arrays={k: dict(dtype=v.dtype.str, shape=list(v.shape)) for k, v in arrays.items()})
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', dir=path.parent)
+    try: fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', dir=path.parent)
+    except OSError as e: raise OSError(f"cannot save the model to {path}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, 'wb') as f, zipfile.ZipFile(f, 'w', zipfile.ZIP_STORED) as z:
             z.writestr('meta.json', json.dumps(meta, indent=1))
@@ -68,26 +74,31 @@ def save(self:ALSModel, path # the file to write (a .npz zip; any suffix)
         umask = os.umask(0); os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)   # as an ordinary new file would be (mkstemp makes it private)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp): os.unlink(tmp)
+        if isinstance(e, OSError): raise OSError(f"cannot save the model to {path}: {e.strerror or e}") from None
         raise
     return path
 
 # %% ../nbs/01d_persist.ipynb #52792334
 def _model_class(meta):
-    mod, name = meta.get('module'), meta.get('cls')
-    if not (isinstance(mod, str) and isinstance(name, str) and (mod == 'apply_ml_as' or mod.startswith('apply_ml_as.'))):
-        raise ModelFileError(f"the file names model class {mod}.{name}, which is not a model of apply_ml_as")
-    try: cls = getattr(importlib.import_module(mod), name)
-    except (ImportError, AttributeError): raise ModelFileError(f"the file names model class {mod}.{name}, which this version of apply_ml_as does not have") from None
-    if not (isinstance(cls, type) and issubclass(cls, ALSModel)): raise ModelFileError(f"{mod}.{name} is not a model class")
-    return cls
+    "The registered class a file names; nothing else is ever instantiated."
+    name = meta.get('cls')
+    if not isinstance(name, str) or name not in MODEL_CLASSES:
+        raise ModelFileError(f"the file names model class {meta.get('module')}.{name}, which is not a model of apply_ml_as (this version does not have it)")
+    return MODEL_CLASSES[name]
 
 def _read_array(z, name, spec):
     try:
+        size = z.getinfo(f'{name}.npy').file_size
+        with z.open(f'{name}.npy') as f:   # the header first: an array larger than its member is refused before anything is allocated
+            version = np.lib.format.read_magic(f)
+            shape, _, dtype = (np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0)(f)
+            if dtype.hasobject: raise ValueError('object arrays are not allowed')
+            if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize > size: raise ModelFileError(f"array {name} claims shape {shape}, more than its {size:,} bytes hold")
         with z.open(f'{name}.npy') as f: a = np.lib.format.read_array(f, allow_pickle=False)
     except KeyError: raise ModelFileError(f"the file has no array {name}") from None
-    except ValueError as e: raise ModelFileError(f"array {name} cannot be read without unpickling, or is corrupt: {e}") from None
+    except (ValueError, TypeError, OverflowError) as e: raise ModelFileError(f"array {name} cannot be read without unpickling, or is corrupt: {e}") from None
     if a.dtype.kind == 'O': raise ModelFileError(f"array {name} holds Python objects; refused")
     if a.dtype.str != spec.get('dtype') or list(a.shape) != spec.get('shape'):
         raise ModelFileError(f"array {name} is {a.dtype.str} {list(a.shape)}, but the metadata says {spec.get('dtype')} {spec.get('shape')}")
@@ -113,9 +124,10 @@ def load_model(path # a file written by `save`
             if not set(ARRAYS) <= set(specs): raise ModelFileError(f"the file lacks arrays {sorted(set(ARRAYS) - set(specs))}")
             if set(specs) - allowed: raise ModelFileError(f"the file has arrays a {cls.__name__} does not have: {sorted(set(specs) - allowed)}")
             arrays = {k: _read_array(z, k, s if isinstance(s, dict) else {}) for k, s in specs.items()}
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, EOFError, OSError) as e:
-        if isinstance(e, FileNotFoundError): raise
-        raise ModelFileError(f"{path} is not a readable model file: {e}") from None
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, EOFError, OSError, RecursionError, MemoryError, ValueError) as e:
+        if isinstance(e, (FileNotFoundError, ModelFileError)): raise
+        what = 'nested too deeply' if isinstance(e, RecursionError) else 'too large to read' if isinstance(e, MemoryError) else e
+        raise ModelFileError(f"{path} is not a readable model file: {what}") from None
     params = dict(meta['params'])
     if isinstance(params.get('rating_scale'), list): params['rating_scale'] = tuple(params['rating_scale'])
     try: model = cls(**params)
@@ -130,6 +142,7 @@ def load_model(path # a file written by `save`
     try: model.history_ = pd.DataFrame(meta['history'])
     except (ValueError, TypeError) as e: raise ModelFileError(f"the training history in the file is malformed: {e}") from None
     model.data_fingerprint_ = meta.get('fingerprint')
+    model.fit_params_ = model.get_params()
     return model
 
 def _check_arrays(model, a, meta):
@@ -142,11 +155,13 @@ def _check_arrays(model, a, meta):
         if a[k].shape != shape: raise ModelFileError(f"array {k} has shape {a[k].shape}; {shape} expected from the ids")
         if a[k].dtype != dt: raise ModelFileError(f"array {k} is {a[k].dtype}, but the model's dtype is {dt}")
         if not np.isfinite(a[k]).all(): raise ModelFileError(f"array {k} has NaN or infinite values")
+    c = a['item_counts_']
+    if c.shape != (ni,) or c.dtype.kind not in 'iu' or (c < 0).any(): raise ModelFileError("array item_counts_ must be counts (integers >= 0), one per item")
     if K != getattr(model, 'n_factors', 0): raise ModelFileError(f"the vectors have {K} columns, but n_factors is {getattr(model, 'n_factors', 0)}")
     for k in ('user_ids_', 'item_ids_'):
         ids = a[k]
         if ids.ndim != 1 or ids.dtype.kind not in 'iuU': raise ModelFileError(f"array {k} must be one-dimensional integer or string ids")
         if len(ids) > 1 and not (ids[1:] > ids[:-1]).all(): raise ModelFileError(f"array {k} is not sorted and unique")
     sc = meta.get('rating_scale')
-    if not (isinstance(sc, list) and len(sc) == 2 and all(isinstance(x, (int, float)) for x in sc) and sc[0] < sc[1]): raise ModelFileError(f"bad rating scale {sc!r}")
+    if not (isinstance(sc, list) and len(sc) == 2 and all(isinstance(x, (int, float)) and np.isfinite(x) for x in sc) and sc[0] <= sc[1]): raise ModelFileError(f"bad rating scale {sc!r}")
     if not (isinstance(meta.get('global_mean'), (int, float)) and np.isfinite(meta['global_mean'])): raise ModelFileError("bad global mean")

@@ -10,11 +10,12 @@ import numpy as np, pandas as pd
 import scipy.sparse as sp
 from .base import ALSModel, UnknownIdWarning, check_positive, _as_ids
 from .interactions import Interactions, index_of
-from .kernels import score_top_n, ridge_rows
+from .kernels import score_top_n, predict_pairs
 
 # %% auto #0
-__all__ = ['seen_matrix', 'recommend', 'FoldIn', 'fold_in', 'recommend_new_user', 'similar_items', 'normalise_title',
-           'TitleError', 'match_titles']
+__all__ = ['PERSONA_GENRES', 'seen_matrix', 'top_items', 'recommend', 'FoldIn', 'fold_in', 'recommend_new_user',
+           'predicted_ratings', 'unit_item_vectors', 'similar_items', 'normalise_title', 'TitleError', 'match_titles',
+           'genre_personas', 'PersonaReport', 'persona_report', 'personas']
 
 # %% ../nbs/05_recommend.ipynb #27e5e260
 def _table(user_ids, idx, scores, item_ids, items=None, user_col='user_id'):
@@ -50,6 +51,20 @@ def seen_matrix(user_ids:np.ndarray, item_ids:np.ndarray, # the sorted ids that 
     return m
 
 # %% ../nbs/05_recommend.ipynb #28200549
+def top_items(model:ALSModel, # a fitted model
+              side:tuple, # user rows as (bias, factors, preference), from `model._user_rows()` or a fold-in
+              rows:np.ndarray, # which of those rows to rank for (-1: the last row)
+              n:int, # how many items per row
+              seen=None, # a CSR matrix over (rows of `side`, items) of pairs to leave out
+              item_mask:np.ndarray|None=None, # True for items never to rank
+              batch_size:int|None=None # rows scored at once by each thread (default 32: their scores stay in cache)
+             ) -> tuple[np.ndarray, np.ndarray]:
+    "The one scoring path: each row's best `n` item indices and their scores (index -1 and score -inf where a row has fewer)."
+    U, V, offset, weight = model._score_parts(*side)
+    rows = np.asarray(rows, np.int64)
+    idx, val = score_top_n(U, V, rows, n, seen, batch=batch_size or 32, weight=weight, item_mask=item_mask)
+    return idx, np.where(idx >= 0, val.astype(np.float64) + offset[rows][:, None], -np.inf)
+
 def recommend(model:ALSModel, # a fitted model
               users, # original user ids (one, or a one-dimensional array-like)
               n:int=10, # how many items per user
@@ -57,45 +72,54 @@ def recommend(model:ALSModel, # a fitted model
               items:pd.DataFrame|None=None, # the movies table (item_id, title, genres), to add titles and genres
               batch_size:int|None=None # users scored at once by each thread (default 32: their scores stay in cache)
              ) -> pd.DataFrame:
-    "The top-`n` items for each user by unclipped predicted score: user_id, rank, item_id, score (and title, genres)."
+    "The top-`n` items for each user by the model's ranking score (a rating model's: its unclipped prediction): user_id, rank, item_id, score (and title, genres)."
     model._require_fitted(); check_positive('n', n, integer=True)
+    model = model._snapshot()   # one fit's ids and vectors, even if the model is refitted meanwhile
     users = _as_ids(users, model.user_ids_, 'user')
     u = index_of(model.user_ids_, users)
     if (u < 0).any():
-        warnings.warn(f"{int((u < 0).sum()):,} of {len(u):,} users are unseen in training; they get the items' bias ranking "
-                      "(mu + b_i)", UnknownIdWarning, stacklevel=2)
+        warnings.warn(f"{int((u < 0).sum()):,} of {len(u):,} users are unseen in training; they are ranked as a person with no ratings "
+                      "(a rating model: the items' bias ranking, mu + b_i)", UnknownIdWarning, stacklevel=2)
     seen = None if exclude is None else seen_matrix(model.user_ids_, model.item_ids_, exclude, users)
-    dt = model.item_factors_.dtype
-    # u.v + b_i in one matrix product: users [u, 1] against items [v, b_i]; the last row is an unseen user (zero vector)
-    V1 = np.hstack([model.item_factors_, model.item_bias_[:, None]])
-    U1 = np.vstack([np.hstack([model.user_factors_, np.ones((len(model.user_ids_), 1), dt)]), np.eye(1, V1.shape[1], V1.shape[1] - 1, dtype=dt)])
-    idx, val = score_top_n(U1, V1, u, n, seen, batch=batch_size or 32)
-    scores = val.astype(np.float64) + model.global_mean_ + np.r_[model.user_bias_, 0].astype(np.float64)[u][:, None]
-    return _table(users, idx, np.where(idx >= 0, scores, -np.inf), model.item_ids_, items)
+    idx, scores = top_items(model, model._user_rows(), u, n, seen, batch_size=batch_size)
+    return _table(users, idx, scores, model.item_ids_, items)
 
 # %% ../nbs/05_recommend.ipynb #c75ec986
 @dataclass
 class FoldIn:
-    "A new person's fitted bias and vector, and the (known) items their ratings came from."
+    "A new person's fitted bias and vector (and, for a model of what people watch, their preference vector), and the known items they rated."
     bias: float
     factors: np.ndarray
     item_ids: np.ndarray   # the rated items known to the model, in original ids
     ratings: np.ndarray
     item_index: np.ndarray   # and as the model's indices
+    preference: np.ndarray|None = None   # ImplicitALS's preference vector (chapter 03b); None for a rating model
+    def side(self) -> tuple:
+        "The person as one row of (bias, factors, preference), for `top_items`."
+        return np.array([self.bias]), self.factors[None, :], None if self.preference is None else self.preference[None, :]
+
+_FORMS = ("a person's ratings are a table (item_id, rating), a {item_id: rating} dict, a list of (item_id, rating) pairs, "
+          "or a tuple (item_ids, ratings) of two arrays")
 
 def _person_ratings(ratings):
-    "item ids and ratings from a table (item_id, rating), a {item_id: rating} dict, or a pair of arrays."
+    "item ids and ratings from a table (item_id, rating), a {item_id: rating} dict, a list of (item_id, rating) pairs, or a tuple of two arrays."
     if isinstance(ratings, pd.DataFrame):
         missing = [c for c in ('item_id', 'rating') if c not in ratings]
         if missing: raise ValueError(f"ratings table has no column(s) {missing}; it has {list(ratings.columns)}")
         ids, r = ratings.item_id.to_numpy(), ratings.rating.to_numpy()
     elif isinstance(ratings, dict): ids, r = np.array(list(ratings.keys())), np.array(list(ratings.values()))
-    else:
-        ids, r = ratings
-        ids, r = np.asarray(ids), np.asarray(r)
+    elif isinstance(ratings, list):   # a list is read as pairs, never as (ids, ratings): [(item, rating), (item, rating)]
+        if not all(isinstance(p, (tuple, list)) and len(p) == 2 and np.ndim(p[0]) == 0 and np.ndim(p[1]) == 0 for p in ratings):
+            raise ValueError(f"a list must hold (item_id, rating) pairs; {_FORMS}")
+        ids, r = np.array([p[0] for p in ratings]), np.array([p[1] for p in ratings])
+    elif isinstance(ratings, tuple) and len(ratings) == 2:
+        if all(isinstance(x, tuple) for x in ratings):   # ((item, rating), (item, rating)) or ((ids...), (ratings...)): refuse to guess
+            raise ValueError(f"a tuple of two tuples is ambiguous (two pairs, or ids and ratings?); {_FORMS}")
+        ids, r = np.asarray(ratings[0]), np.asarray(ratings[1])
+    else: raise TypeError(f"{_FORMS}, not {type(ratings).__name__}")
     try: r = r.astype(np.float64)
     except (TypeError, ValueError): raise ValueError("ratings must be numbers") from None
-    if ids.ndim != 1 or r.shape != ids.shape: raise ValueError(f"item ids and ratings must be one-dimensional and of equal length, not {ids.shape} and {r.shape}")
+    if ids.ndim != 1 or r.shape != ids.shape: raise ValueError(f"item ids and ratings must be one-dimensional and of equal length, not {ids.shape} and {r.shape}; {_FORMS}")
     if not np.isfinite(r).all(): raise ValueError("ratings include NaN or infinite values")
     if len(ids) and len(pd.unique(ids)) < len(ids): raise ValueError(f"an item is rated more than once: {pd.Series(ids)[pd.Series(ids).duplicated()].iloc[0]!r}")
     return ids, r
@@ -105,6 +129,7 @@ def fold_in(model:ALSModel, # a fitted model
            ) -> FoldIn:
     "A new person's bias and vector, solved exactly against the model's fixed item side; the model is not changed."
     model._require_fitted()
+    model = model._snapshot()
     ids, r = _person_ratings(ratings)
     lo, hi = np.float32(model.rating_scale_[0]), np.float32(model.rating_scale_[1])   # ratings are stored as float32, as in training
     bad = (r.astype(np.float32) < lo) | (r.astype(np.float32) > hi)
@@ -114,17 +139,8 @@ def fold_in(model:ALSModel, # a fitted model
         warnings.warn(f"{int((i < 0).sum())} of {len(i)} rated items are unknown to the model and are left out", UnknownIdWarning, stacklevel=2)
     keep = i >= 0
     i, r, ids = i[keep], r[keep], ids[keep]
-    dt = model.item_factors_.dtype
-    b, f = np.zeros(1, dt), np.zeros((1, model.item_factors_.shape[1]), dt)
-    prior = model._fold_in_prior(i) if hasattr(model, '_fold_in_prior') else None   # a model whose user prior depends on what they rated
-    if len(i) or prior is not None:
-        reg_bias, reg_factor = model._fold_in_regs()   # a sampler's are its sampled precisions, not its starting values
-        pb, pf = (None, None) if prior is None else (np.array([prior[0]], dt), np.asarray(prior[1], dt)[None, :])
-        ridge_rows(np.array([0, len(i)], np.int64), i.astype(np.int32), r.astype(np.float32), model.global_mean_, model.item_bias_,
-                   model.item_factors_, reg_bias, reg_factor, b, f, prior_bias=pb, prior_factors=pf)
-        if not (np.isfinite(b).all() and np.isfinite(f).all()):
-            raise FloatingPointError("the fold-in's ridge system could not be solved in this dtype: the model's precisions are too extreme for these ratings")
-    return FoldIn(float(b[0]), f[0].copy(), ids, r, i.astype(np.int64))
+    bias, factors, preference = model._fold_in(i.astype(np.int64), r)
+    return FoldIn(bias, factors, ids, r, i.astype(np.int64), preference)
 
 # %% ../nbs/05_recommend.ipynb #1467c78e
 def recommend_new_user(model:ALSModel, # a fitted model
@@ -133,34 +149,52 @@ def recommend_new_user(model:ALSModel, # a fitted model
                        items:pd.DataFrame|None=None, # the movies table, to add titles and genres
                        exclude_rated:bool=True # leave out the items the person rated
                       ) -> pd.DataFrame:
-    "Top-`n` items for a person not in the training data, from their fold-in (no ratings: the items' bias ranking, mu + b_i)."
+    "Top-`n` items for a person not in the training data, from their fold-in (no ratings: what the model ranks for anybody)."
     check_positive('n', n, integer=True)
+    model._require_fitted(); model = model._snapshot()
     person = fold_in(model, ratings)
     seen = sp.csr_matrix((np.ones(len(person.item_index), np.int8), (np.zeros(len(person.item_index), np.int64), person.item_index)),
                          shape=(1, len(model.item_ids_))) if exclude_rated else None
-    V1 = np.hstack([model.item_factors_, model.item_bias_[:, None]])
-    U1 = np.r_[person.factors, 1].astype(V1.dtype)[None, :]
-    idx, val = score_top_n(U1, V1, np.zeros(1, np.int64), n, seen)
-    scores = val.astype(np.float64) + model.global_mean_ + person.bias
+    idx, scores = top_items(model, person.side(), np.zeros(1, np.int64), n, seen)
     return _table(np.zeros(1, np.int64), idx, scores, model.item_ids_, items).drop(columns='user_id')
 
+def predicted_ratings(model:ALSModel, # a fitted model
+                      person:FoldIn, # from `fold_in`
+                      item_ids # original item ids
+                     ) -> np.ndarray:
+    "The ratings the model predicts for a folded-in person (clipped to the scale): mu + b + b_i + f . v_i, from the model's rating vectors."
+    i = index_of(model.item_ids_, _as_ids(item_ids, model.item_ids_, 'item'))
+    item_bias, item_factors = model._rating_item_side()
+    p = predict_pairs(np.zeros(len(i), np.int64), i, model.global_mean_, np.array([person.bias]), item_bias, person.factors[None, :], item_factors)
+    return np.clip(p, *model.rating_scale_)
+
 # %% ../nbs/05_recommend.ipynb #927fe571
+def unit_item_vectors(model:ALSModel # a fitted model with item vectors
+                     ) -> np.ndarray:
+    "The model's item vectors scaled to length 1 (a zero vector stays zero): cosine similarity is their dot product."
+    V = model.item_factors_
+    if V.shape[1] == 0: raise ValueError(f"{type(model).__name__} has no item vectors, so no similarities; use a model with n_factors > 0")
+    norms = np.linalg.norm(V.astype(np.float64), axis=1)
+    return (V / np.where(norms > 0, norms, 1)[:, None]).astype(V.dtype)
+
 def similar_items(model:ALSModel, # a fitted model with item vectors
                   item_ids, # original item ids (one, or a one-dimensional array-like)
                   n:int=10, # how many neighbours per item
-                  items:pd.DataFrame|None=None # the movies table, to add titles and genres
+                  items:pd.DataFrame|None=None, # the movies table, to add titles and genres
+                  min_ratings:int=5 # neighbours need at least this many training ratings (rarer items are placed by the prior alone)
                  ) -> pd.DataFrame:
     "The `n` items whose vectors are closest in cosine to each query's: item_id (the query), rank, similar_item_id, similarity."
     model._require_fitted(); check_positive('n', n, integer=True)
-    if model.item_factors_.shape[1] == 0: raise ValueError(f"{type(model).__name__} has no item vectors, so no similarities; use a model with n_factors > 0")
+    if isinstance(min_ratings, bool) or not isinstance(min_ratings, (int, np.integer)) or min_ratings < 0:
+        raise ValueError(f"min_ratings must be a whole number >= 0, not {min_ratings!r}")
+    model = model._snapshot()
+    Vn = unit_item_vectors(model)
     q = _as_ids(item_ids, model.item_ids_, 'item')
     qi = index_of(model.item_ids_, q)
     if (qi < 0).any(): raise KeyError(f"unknown item id(s): {q[qi < 0][:5].tolist()}")
-    V = model.item_factors_
-    norms = np.linalg.norm(V, axis=1)
-    Vn = V / np.where(norms > 0, norms, 1)[:, None]   # a zero vector has similarity 0 with everything
-    itself = sp.identity(len(V), dtype=np.int8, format='csr')   # an item is not its own neighbour
-    idx, val = score_top_n(Vn, Vn, qi, min(n, len(V) - 1), itself)
+    itself = sp.identity(len(Vn), dtype=np.int8, format='csr')   # an item is not its own neighbour
+    rare = model.item_counts_ < min_ratings
+    idx, val = score_top_n(Vn, Vn, qi, min(n, len(Vn) - 1), itself, item_mask=rare if rare.any() else None)
     out = _table(q, idx, val, model.item_ids_, items, user_col='query_id')
     return out.rename(columns={'query_id': 'item_id', 'item_id': 'similar_item_id', 'score': 'similarity'})
 
@@ -213,3 +247,53 @@ def match_titles(items:pd.DataFrame, # the movies table: item_id, title
             raise TitleError(f"{q!r} is ambiguous: {', '.join(map(repr, hit.title.head(6)))}; add the year, e.g. {hit.title.iloc[0]!r}")
         out.append(hit.item_id.iloc[0].item() if isinstance(hit.item_id.iloc[0], np.generic) else hit.item_id.iloc[0])
     return np.array(out)
+
+# %% ../nbs/05_recommend.ipynb #63693213
+PERSONA_GENRES = ('Animation', 'Documentary', 'Horror', 'Musical', 'Sci-Fi', 'Western')
+
+def genre_personas(items:pd.DataFrame, # the movies table: item_id, genres (lists)
+                   ratings:pd.DataFrame, # the ratings that say which films are most rated
+                   genres=PERSONA_GENRES, # one person per genre
+                   n_films:int=10 # films each person rates
+                  ) -> dict:
+    "For each genre, the `n_films` most rated films that have it and none of the other genres: {genre: item ids}."
+    counts = ratings.item_id.value_counts()
+    g = items.set_index('item_id').genres
+    out = {}
+    for genre in genres:
+        ok = g.map(lambda gs, genre=genre: genre in gs and not any(o in gs for o in genres if o != genre))
+        out[genre] = counts[counts.index.isin(g.index[ok])].head(n_films).index.to_numpy()
+    return out
+
+@dataclass
+class PersonaReport:
+    "Each persona's top-n list, and how much the lists overlap and keep to the person's genre."
+    lists: pd.DataFrame   # one column of titles per genre
+    max_shared: int       # the most films two lists have in common
+    mean_shared: float    # the mean over pairs
+    own_genre: float      # the mean share of a list that is of its person's genre
+    def __repr__(self): return (f'personas: at most {self.max_shared} films shared by two lists (mean {self.mean_shared:.2f}); '
+                                f'{self.own_genre:.0%} of a list of its genre on average\n'
+                                f'{self.lists.map(lambda t: t if len(str(t)) <= 28 else str(t)[:27] + "…").to_string()}')
+
+def persona_report(lists:dict, # {genre: recommended item ids, best first}
+                   items:pd.DataFrame # the movies table: item_id, title, genres
+                  ) -> PersonaReport:
+    "Overlap and genre share of the personas' lists (from any recommender)."
+    info = items.set_index('item_id')
+    shared = [len(set(lists[a]) & set(lists[b])) for j, a in enumerate(lists) for b in list(lists)[j + 1:]]
+    own = np.mean([np.mean([g in info.genres.get(i, []) for i in ids]) for g, ids in lists.items()])
+    table = pd.DataFrame({g: info.title.reindex(ids).to_numpy() for g, ids in lists.items()}, index=pd.RangeIndex(1, len(next(iter(lists.values()))) + 1, name='rank'))
+    return PersonaReport(table, int(max(shared)), float(np.mean(shared)), float(own))
+
+def personas(model:ALSModel, # a fitted model
+             ml, # the release it was trained on (`MovieLens`: items and ratings)
+             genres=PERSONA_GENRES, n_films:int=10, n:int=10, rating:float|None=None # each persona's rating (default: the top of the scale)
+            ) -> PersonaReport:
+    "Fold in one person per genre who rated that genre's most rated films at the top of the scale, and report on their top-`n` lists."
+    rating = model.rating_scale_[1] if rating is None else rating
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UnknownIdWarning)
+        lists = {g: recommend_new_user(model, {int(i): rating for i in ids}, n=n).item_id.to_numpy()
+                 for g, ids in genre_personas(ml.items, ml.ratings, genres, n_films).items()}
+    return persona_report(lists, ml.items)

@@ -79,6 +79,11 @@ def user_split(ratings:pd.DataFrame, # user_id, item_id, rating[, timestamp]
     return _split(ratings, rank < n_held[codes], f'per-user {n_test or test_frac} seed={seed}')
 
 # %% ../nbs/00b_splits.ipynb #c0a56424
+def _check_times(t):
+    "Timestamps a split can order: no missing ones (NaN, None, NaT), which would silently land on one side."
+    missing = pd.isna(t)
+    if missing.any(): raise DataFormatError(f"{int(missing.sum()):,} of {len(t):,} timestamps are missing (NaN); drop or fill those ratings before a temporal split")
+
 def temporal_split(ratings:pd.DataFrame, # with a timestamp column
                    test_frac:float|None=0.1, # share of the latest ratings held out...
                    cut:int|None=None # ...or every rating with timestamp >= cut
@@ -86,6 +91,7 @@ def temporal_split(ratings:pd.DataFrame, # with a timestamp column
     "Hold out every rating from a point in time on."
     if 'timestamp' not in ratings: raise DataFormatError("a temporal split needs a 'timestamp' column")
     t = ratings.timestamp.to_numpy()
+    _check_times(t)
     if cut is None:
         _check_frac(test_frac)
         cut = np.sort(t)[len(t) - max(1, round(test_frac * len(t)))]
@@ -97,6 +103,7 @@ def last_n_split(ratings:pd.DataFrame, # with a timestamp column
                 ) -> Split:
     "Hold out each user's latest `n` ratings, keeping at least `min_train` in train."
     if 'timestamp' not in ratings: raise DataFormatError("a temporal split needs a 'timestamp' column")
+    _check_times(ratings.timestamp.to_numpy())
     codes, _ = encode_ids(ratings.user_id.to_numpy())
     # rank from the latest: sort by negative time, ties by later row first
     key = -(ratings.timestamp.to_numpy().astype(np.float64)) - np.arange(len(codes)) / (len(codes) + 1)
@@ -120,7 +127,8 @@ def kfold_split(ratings:pd.DataFrame, # user_id, item_id, rating
                 seed:int=42 # random seed
                ) -> list[Split]:
     "`k` splits whose test sets partition the ratings at random."
-    if k < 2: raise ValueError(f"k must be at least 2, not {k}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2: raise ValueError(f"k must be a whole number of at least 2, not {k!r}")
+    if k > len(ratings): raise ValueError(f"k = {k} folds need at least {k} ratings; there are {len(ratings)}")
     fold = np.empty(len(ratings), np.int64); fold[np.random.default_rng(seed).permutation(len(ratings))] = np.arange(len(ratings)) % k
     return [_split(ratings, fold == j, f'fold {j+1}/{k} seed={seed}') for j in range(k)]
 
