@@ -213,6 +213,7 @@ def test_readme_command(tmp_path):
     title = bd.pages(nbs=NBS)[0]['title']
     assert md.startswith(f'# {title}\n\n> '), md[:200]
     assert not re.search(r'^#\||\{target=|^---\s*$\ndescription:', md, re.M)
+    assert bd.settings()['doc_host'].rstrip('/') not in md, 'the README links to the docs site, which is built locally, not published'
     for nb in re.findall(r'\]\(([^)\s#]*\.ipynb)', md):   # notebook links lead to the notebooks in the repository
         assert (ROOT/nb).is_file(), nb
     for fig in re.findall(r'!\[[^\]]*\]\(([^)\s]+)\)', md):

@@ -140,21 +140,23 @@ _LINK = re.compile(r'(\]\(\s*<?|\bhref\s*=\s*["\'])([^)\s"\'>#]+)(#[^)\s"\'>]*)?
 def link_rewriter(entries: list[dict], doc_url: str, readme: bool = False, anchors: dict | None = None):
     """A function that points links to notebooks, and nbdev's links to the published docs, at the built pages.
 
-    For the README (`readme`), notebook links point to the notebooks in the repository instead (GitHub shows them), and
-    nbdev's doc links stay as nbdev wrote them."""
+    For the README (`readme`), notebook links and nbdev's doc links point to the notebooks in the repository instead
+    (GitHub shows them; the docs site is built locally, not published)."""
     by_nb = {e['notebook']: e for e in entries}
     by_html = {e['html']: e for e in entries}
     base = doc_url.rstrip('/') + '/'
     def target(url):
         name = url[len(base):] if url.startswith(base) else url
         name = name.removeprefix('./').removeprefix('nbs/')
-        if readme: return f"nbs/{name}" if name in by_nb and not url.startswith(base) else None
+        if readme:
+            e = by_html.get(name) if url.startswith(base) else by_nb.get(name)
+            return e and f"nbs/{e['notebook']}"
         e = by_nb.get(name) or by_html.get(name) or (by_html.get('index.html') if url.rstrip('/') + '/' == base else None)
         return e and e['html']
     def fix(m):
         t = target(m.group(2))
         if not t: return m.group(0)
-        frag = m.group(3) or ''
+        frag = '' if readme and m.group(2).startswith(base) else m.group(3) or ''   # a symbol's anchor on a page GitHub does not have
         # nbdev's doc links use the symbol (`#biasals.fit`); headings' ids drop what is not a word character (`#biasalsfit`)
         if frag and not readme:
             frag = '#' + slug(frag[1:])
