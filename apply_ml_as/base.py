@@ -13,7 +13,7 @@ from .kernels import predict_pairs, sum_squared_residuals, single_threaded_blas,
 
 # %% auto #0
 __all__ = ['check_positive', 'check_choice', 'check_rating_scale', 'UnknownIdWarning', 'NotFittedError', 'ALSModel',
-           'as_interactions', 'data_fingerprint']
+           'as_interactions', 'data_fingerprint', 'sum_squares', 'as_ids']
 
 # %% ../nbs/01b_model_base.ipynb #27beae94
 def check_positive(name:str, # the hyperparameter's name, for the message
@@ -263,7 +263,9 @@ def fit(self:ALSModel, ratings, # an `Interactions`, or a table with user_id, it
     return self._fit(ratings, eval_set, duplicates, item_features=item_features, user_features=user_features)
 
 # %% ../nbs/01b_model_base.ipynb #f8895f85
-def _sq(a): return float(np.sum(np.square(a, dtype=np.float64)))
+def sum_squares(a, b=None) -> float:
+    "The sum of squares of `a` (or of `a - b`), in float64: the priors' terms of every objective."
+    return float(np.sum(np.square(a if b is None else a.astype(np.float64) - b, dtype=np.float64)))
 
 @patch
 def _prepare(self:ALSModel, X, **side):
@@ -277,7 +279,7 @@ def _sse(self:ALSModel, X):
                                  self.user_factors_, self.item_factors_)
 
 @patch
-def _bias_prior(self:ALSModel): return self.gamma / 2 * (_sq(self.user_bias_) + _sq(self.item_bias_))
+def _bias_prior(self:ALSModel): return self.gamma / 2 * (sum_squares(self.user_bias_) + sum_squares(self.item_bias_))
 
 @patch
 def objective(self:ALSModel, ratings # the training ratings (`Interactions` or table)
@@ -305,7 +307,7 @@ def _id_kind(a:np.ndarray) -> str:
     if k in 'US' or (k == 'O' and len(a) and all(isinstance(x, str) for x in a[:1000])): return 'string'
     return 'float' if k == 'f' else str(a.dtype)
 
-def _as_ids(ids, known:np.ndarray, what:str) -> np.ndarray:
+def as_ids(ids, known:np.ndarray, what:str) -> np.ndarray:
     ids = np.asarray(ids.to_numpy() if isinstance(ids, (pd.Series, pd.Index)) else ids)
     if ids.ndim == 0: ids = ids.reshape(1)
     if ids.ndim != 1: raise ValueError(f"{what}s must be a one-dimensional array-like of ids, not an array of shape {ids.shape}")
@@ -322,7 +324,7 @@ def _as_ids(ids, known:np.ndarray, what:str) -> np.ndarray:
 
 @patch
 def _index(self:ALSModel, users, items):
-    return index_of(self.user_ids_, _as_ids(users, self.user_ids_, 'user')), index_of(self.item_ids_, _as_ids(items, self.item_ids_, 'item'))
+    return index_of(self.user_ids_, as_ids(users, self.user_ids_, 'user')), index_of(self.item_ids_, as_ids(items, self.item_ids_, 'item'))
 
 @patch
 def _predict_index(self:ALSModel, u, i, clip):

@@ -8,9 +8,9 @@ import numpy as np
 import scipy.sparse as sp
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .base import check_positive
+from .base import sum_squares, check_positive
 from .kernels import draw_rows, predict_pairs, predict_draws, sparse_dense
-from .feature_als import FeatureALS, feature_ridge, _gram_diag, _dev
+from .feature_als import FeatureALS, feature_ridge, gram_diag
 from .interactions import index_of
 from .persist import register_model
 
@@ -23,20 +23,20 @@ class FeatureSampler:
     (more features than rows), FF' is, and the solve goes through X = F'(FF' + reg I)^-1 T; either way each draw is a few products
     and exact, whatever the sampled precisions. Beyond both, conjugate gradient (an approximation)."""
     def __init__(self, F:sp.csr_matrix, dense_max:int=4096,
-                 Ft:sp.csr_matrix|None=None, diag:np.ndarray|None=None): # F's transpose (CSR) and the diagonal of F'F, if the caller has them
-        self.F, self.Ft = F, (F.T.tocsr() if Ft is None else Ft)
+                 F_transpose:sp.csr_matrix|None=None, diag:np.ndarray|None=None): # F's transpose (CSR) and the diagonal of F'F, if the caller has them
+        self.F, self.F_transpose = F, (F.T.tocsr() if F_transpose is None else F_transpose)
         n, m = F.shape
         self.kind = 'none' if m == 0 else 'primal' if m <= dense_max else 'dual' if n <= dense_max else 'cg'
-        if self.kind == 'primal': self.eig = np.linalg.eigh((self.Ft @ F).toarray())
-        if self.kind == 'dual': self.eig = np.linalg.eigh((F @ self.Ft).toarray())
-        if self.kind == 'cg': self.diag = _gram_diag(F) if diag is None else diag
+        if self.kind == 'primal': self.eig = np.linalg.eigh((self.F_transpose @ F).toarray())
+        if self.kind == 'dual': self.eig = np.linalg.eigh((F @ self.F_transpose).toarray())
+        if self.kind == 'cg': self.diag = gram_diag(F) if diag is None else diag
 
     def solve(self, T:np.ndarray, reg:float, X0=None, steps:int=5) -> np.ndarray:
         "argmin_X ||T - F X||^2 + reg ||X||^2: exact with an eigendecomposition, else `steps` of CG from X0."
-        if self.kind == 'cg': return feature_ridge(self.F, T, reg, X0, steps, dense_max=0, Ft=self.Ft, FtF_diag=self.diag)
+        if self.kind == 'cg': return feature_ridge(self.F, T, reg, X0, steps, dense_max=0, F_transpose=self.F_transpose, column_sumsq=self.diag)
         w, Q = self.eig
-        if self.kind == 'primal': return Q @ ((Q.T @ (self.Ft @ T)) / (w + reg)[:, None])
-        return self.Ft @ (Q @ ((Q.T @ T) / (w + reg)[:, None]))
+        if self.kind == 'primal': return Q @ ((Q.T @ (self.F_transpose @ T)) / (w + reg)[:, None])
+        return self.F_transpose @ (Q @ ((Q.T @ T) / (w + reg)[:, None]))
 
     def draw(self, T:np.ndarray, # the targets, (n, K) or (n,)
              prec_rows:float, # the targets' precision around F W (tau or gamma)
@@ -116,7 +116,7 @@ def _init_params(self:BayesALS, X, item_features=None, user_features=None):
     self._bank_u = np.zeros((X.n_users, S, K + 1), dt); self._bank_i = np.zeros((X.n_items, S, K + 1), dt)
     self._bank_mu, self._bank_noise, self._n_bank = np.zeros(S), np.zeros(S), 0
     self._eval_sum, self._eval_n = None, 0
-    self._fs = dict(item=FeatureSampler(self._Fi), user_bias=FeatureSampler(self._Fu), user=FeatureSampler(self._G, Ft=self._Gt, diag=self._Gdiag))
+    self._fs = dict(item=FeatureSampler(self._item_features), user_bias=FeatureSampler(self._user_features), user=FeatureSampler(self._user_prior_inputs, F_transpose=self._user_prior_inputs_t, diag=self._user_prior_inputs_sumsq))
 
 def _gamma(rng, a0, b0, n, ss):
     "A draw from the Gamma conditional of a precision with n Gaussian terms whose squares sum to ss."
@@ -146,15 +146,15 @@ def _sweep(self:BayesALS, X):
     if K:
         Wall = fs['user'].draw(self.user_factors_, P['tau_u'], P['tau_fu'], rng, np.vstack([self.user_feature_factors_, self.rated_item_factors_]),
                                self.cg_steps)
-        nfu = self._Fu.shape[1]
+        nfu = self._user_features.shape[1]
         self.user_feature_factors_, self.rated_item_factors_ = Wall[:nfu].astype(dt), Wall[nfu:].astype(dt)
     # the energy of this draw (the MAP objective at it), then the precisions
     ub, uf, ib, itf = self._priors()
-    terms = dict(gamma_u=(X.n_users, _dev(self.user_bias_, ub)), gamma_i=(X.n_items, _dev(self.item_bias_, ib)),
-                 tau_u=(X.n_users * K, _dev(self.user_factors_, uf)), tau_i=(X.n_items * K, _dev(self.item_factors_, itf)),
-                 gamma_fu=(self.user_feature_bias_.size, _dev(self.user_feature_bias_)), gamma_fi=(self.item_feature_bias_.size, _dev(self.item_feature_bias_)),
-                 tau_fu=(self.user_feature_factors_.size + self.rated_item_factors_.size, _dev(self.user_feature_factors_) + _dev(self.rated_item_factors_)),
-                 tau_fi=(self.item_feature_factors_.size, _dev(self.item_feature_factors_)))
+    terms = dict(gamma_u=(X.n_users, sum_squares(self.user_bias_, ub)), gamma_i=(X.n_items, sum_squares(self.item_bias_, ib)),
+                 tau_u=(X.n_users * K, sum_squares(self.user_factors_, uf)), tau_i=(X.n_items * K, sum_squares(self.item_factors_, itf)),
+                 gamma_fu=(self.user_feature_bias_.size, sum_squares(self.user_feature_bias_)), gamma_fi=(self.item_feature_bias_.size, sum_squares(self.item_feature_bias_)),
+                 tau_fu=(self.user_feature_factors_.size + self.rated_item_factors_.size, sum_squares(self.user_feature_factors_) + sum_squares(self.rated_item_factors_)),
+                 tau_fi=(self.item_feature_factors_.size, sum_squares(self.item_feature_factors_)))
     energy = lam / 2 * sse + sum(P[k] / 2 * s for k, (m, s) in terms.items() if m)
     self._used = {'lam'} | {k for k, (m, _) in terms.items() if m}
     if not self.fixed_precisions:

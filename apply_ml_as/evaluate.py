@@ -8,7 +8,7 @@ import time, warnings
 import numpy as np, pandas as pd
 from .base import ALSModel, UnknownIdWarning, check_positive
 from .interactions import encode_ids
-from .recommend import recommend, seen_matrix, _table
+from .recommend import recommend, seen_matrix, recommendation_table
 from .kernels import score_top_n
 from .metrics import rmse, mae, ranking_metrics
 _all_ = ['rmse', 'mae', 'ranking_metrics']   # re-exported: they live in chapter 01f
@@ -42,7 +42,7 @@ def recommend_popular(train:pd.DataFrame, # training ratings: user_id, item_id, 
     ex = train if isinstance(exclude, str) and exclude == 'train' else exclude
     seen = None if ex is None else seen_matrix(user_ids, item_ids, ex, users)
     idx, val = score_top_n(np.ones((len(user_ids), 1), np.float32), counts[:, None], np.searchsorted(user_ids, users), n, seen)
-    return _table(users, idx, val, item_ids)
+    return recommendation_table(users, idx, val, item_ids)
 
 def ranking_report(model, # a fitted model, or 'popularity'
                    train:pd.DataFrame, # the training ratings (excluded from the candidates)

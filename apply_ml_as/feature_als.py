@@ -9,13 +9,13 @@ import numpy as np, pandas as pd
 import scipy.sparse as sp
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
-from .base import ALSModel, check_positive, _as_ids, _sq
+from .base import ALSModel, check_positive, as_ids, sum_squares
 from .persist import register_model   # every model has `save`; `load_model` reads back the registered ones
 from .interactions import Interactions, Features, index_of
 from .kernels import ridge_rows, sparse_dense
 
 # %% auto #0
-__all__ = ['normalise_rows', 'align_features', 'feature_ridge', 'FeatureALS']
+__all__ = ['normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'FeatureALS']
 
 # %% ../nbs/03_feature_als.ipynb #d0f44436
 def normalise_rows(M:sp.csr_matrix, # features (or a ratings pattern), one row per item or user
@@ -40,7 +40,7 @@ def align_features(features, ids:np.ndarray, what:str) -> sp.csr_matrix:
     P = sp.csr_matrix((np.ones((rows >= 0).sum()), (np.flatnonzero(rows >= 0), rows[rows >= 0])), shape=(len(ids), m.shape[0]))
     return (P @ m).tocsr()
 
-def _gram_diag(F:sp.csr_matrix) -> np.ndarray:
+def gram_diag(F:sp.csr_matrix) -> np.ndarray:
     "The diagonal of F'F: each column's sum of squares."
     return np.bincount(F.indices, F.data * F.data, minlength=F.shape[1])
 
@@ -50,9 +50,9 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
                   X0:np.ndarray|None=None, # CG's starting point (the last sweep's solution)
                   steps:int=30, # CG steps at most
                   dense_max:int=4096, # with at most this many features, a dense exact solve
-                  Ft:sp.csr_matrix|None=None, # F's transpose in CSR, if the caller keeps it
-                  FX0:np.ndarray|None=None, # F @ X0, if the caller has it
-                  FtF_diag:np.ndarray|None=None, # the diagonal of F'F, if the caller keeps it
+                  F_transpose:sp.csr_matrix|None=None, # F's transpose in CSR, if the caller keeps it
+                  start_product:np.ndarray|None=None, # F @ X0, if the caller has it
+                  column_sumsq:np.ndarray|None=None, # the diagonal of F'F, if the caller keeps it
                   with_product:bool=False # also return F @ X (CG keeps it up to date for free)
                  ):
     """argmin_X ||T - F X||^2 + reg ||X||^2: a dense Cholesky solve for few features, else conjugate gradient from X0, preconditioned
@@ -69,12 +69,12 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
         A = (F.T @ F).toarray() + reg * np.eye(n_f)
         X = np.linalg.solve(A, F.T @ T2)
         return (X, sparse_dense(F, X)) if with_product else X
-    Ft = F.T.tocsr() if Ft is None else Ft
+    F_transpose = F.T.tocsr() if F_transpose is None else F_transpose
     X = np.zeros((n_f, T2.shape[1])) if X0 is None else X0.reshape(n_f, -1).astype(np.float64).copy()
-    FX = sparse_dense(F, X) if FX0 is None else FX0.reshape(len(T2), -1).astype(np.float64).copy()
-    G = sparse_dense(Ft, (T2 - FX).astype(op)) - reg * X      # the residual, one column per right-hand side: K independent CGs at once
-    if FtF_diag is None: FtF_diag = _gram_diag(F)
-    dg = FtF_diag + reg
+    FX = sparse_dense(F, X) if start_product is None else start_product.reshape(len(T2), -1).astype(np.float64).copy()
+    G = sparse_dense(F_transpose, (T2 - FX).astype(op)) - reg * X      # the residual, one column per right-hand side: K independent CGs at once
+    if column_sumsq is None: column_sumsq = gram_diag(F)
+    dg = column_sumsq + reg
     d = np.where(dg > 0, 1 / np.where(dg > 0, dg, 1), 1.0)[:, None]   # Jacobi: 1 / diag(F'F + reg I) (1 for an empty, unregularised column)
     Z = d * G; P = Z.copy(); rz = (G * Z).sum(0)
     g0 = max(float((G * G).sum()), 1e-300)
@@ -86,7 +86,7 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
         alpha = np.where(ok, rz / np.where(ok, pAp, 1), 0.0)
         X += alpha * P; FX += alpha * FP
         if step == steps - 1: break
-        G -= alpha * (sparse_dense(Ft, FP.astype(op)) + reg * P)
+        G -= alpha * (sparse_dense(F_transpose, FP.astype(op)) + reg * P)
         if float((G * G).sum()) <= 1e-24 * g0: break
         Z = d * G; rz_new = (G * Z).sum(0)
         P = Z + np.where(rz > 0, rz_new / np.where(rz > 0, rz, 1), 0.0) * P; rz = rz_new
@@ -142,43 +142,39 @@ def _prepare(self:FeatureALS, X, item_features=None, user_features=None):
 def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     dt, K, rng = np.dtype(self.dtype), self.n_factors, np.random.default_rng(self.random_state)
     empty = lambda n: sp.csr_matrix((n, 0))
-    self._Fi = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
-    self._Fu = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
-    self._R = normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users)   # which movies, not their ratings
-    self._G = sp.hstack([self._Fu, self._R]).tocsr() if self._Fu.shape[1] else self._R   # everything a user's vector prior is built from
-    self._Gt, self._Gdiag, self._gw = self._G.T.tocsr(), _gram_diag(self._G), None   # kept during the fit for CG; G @ W while W is unchanged
+    self._item_features = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
+    self._user_features = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
+    self._rated_items = normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users)   # which movies, not their ratings
+    self._user_prior_inputs = sp.hstack([self._user_features, self._rated_items]).tocsr() if self._user_features.shape[1] else self._rated_items   # G: everything a user's vector prior is built from
+    self._user_prior_inputs_t, self._user_prior_inputs_sumsq, self._user_prior_cache = self._user_prior_inputs.T.tocsr(), gram_diag(self._user_prior_inputs), None   # kept during the fit for CG; G @ W while W is unchanged
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
     self.item_feature_names_ = np.array(list(item_features.names) if item_features is not None else [], dtype=str)
     self.user_feature_names_ = np.array(list(user_features.names) if user_features is not None else [], dtype=str)
     self.user_bias_, self.item_bias_ = np.zeros(X.n_users, dt), np.zeros(X.n_items, dt)
     self.user_factors_ = np.zeros((X.n_users, K), dt)
     self.item_factors_ = rng.normal(0, self.init_scale, (X.n_items, K)).astype(dt)
-    self.item_feature_factors_, self.item_feature_bias_ = np.zeros((self._Fi.shape[1], K), dt), np.zeros(self._Fi.shape[1], dt)
-    self.user_feature_factors_, self.user_feature_bias_ = np.zeros((self._Fu.shape[1], K), dt), np.zeros(self._Fu.shape[1], dt)
-    self.rated_item_factors_ = np.zeros((self._R.shape[1], K), dt)
+    self.item_feature_factors_, self.item_feature_bias_ = np.zeros((self._item_features.shape[1], K), dt), np.zeros(self._item_features.shape[1], dt)
+    self.user_feature_factors_, self.user_feature_bias_ = np.zeros((self._user_features.shape[1], K), dt), np.zeros(self._user_features.shape[1], dt)
+    self.rated_item_factors_ = np.zeros((self._rated_items.shape[1], K), dt)
 
 # %% ../nbs/03_feature_als.ipynb #b52ed6e5
 @patch
 def _priors(self:FeatureALS):
     "The prior means: users' (bias, vectors) and items' (bias, vectors); None for a side with no features (a zero prior, which the kernel skips)."
-    if not hasattr(self, '_Fi'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has every epoch's objective")
+    if not hasattr(self, '_item_features'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has every epoch's objective")
     dt = np.dtype(self.dtype)
-    users = ((self._Fu @ self.user_feature_bias_.astype(np.float64)).astype(dt), self._user_prior_factors().astype(dt)) if self._G.shape[1] else (None, None)
-    items = ((self._Fi @ self.item_feature_bias_.astype(np.float64)).astype(dt),
-             (self._Fi @ self.item_feature_factors_.astype(np.float64)).astype(dt)) if self._Fi.shape[1] else (None, None)
+    users = ((self._user_features @ self.user_feature_bias_.astype(np.float64)).astype(dt), self._user_prior_factors().astype(dt)) if self._user_prior_inputs.shape[1] else (None, None)
+    items = ((self._item_features @ self.item_feature_bias_.astype(np.float64)).astype(dt),
+             (self._item_features @ self.item_feature_factors_.astype(np.float64)).astype(dt)) if self._item_features.shape[1] else (None, None)
     return (*users, *items)
-
-def _dev(a, b=None):
-    "Sum of squares of a - b (b None: zero), in float64."
-    return _sq(a if b is None else a.astype(np.float64) - b)
 
 @patch
 def _user_prior_factors(self:FeatureALS) -> np.ndarray:
     "The users' prior mean vectors G [W_demographics; W_rated] in float64, computed again only when those vectors change."
-    c = self._gw   # None until the first solve (set with G in _init_params)
+    c = self._user_prior_cache   # None until the first solve (set with G in _init_params)
     if c is None or c[0] is not self.user_feature_factors_ or c[1] is not self.rated_item_factors_:
-        c = self._gw = (self.user_feature_factors_, self.rated_item_factors_,
-                        sparse_dense(self._G, np.vstack([self.user_feature_factors_, self.rated_item_factors_])))
+        c = self._user_prior_cache = (self.user_feature_factors_, self.rated_item_factors_,
+                        sparse_dense(self._user_prior_inputs, np.vstack([self.user_feature_factors_, self.rated_item_factors_])))
     return c[2]
 
 @patch
@@ -191,31 +187,31 @@ def _sweep(self:FeatureALS, X):
                prior_bias=ub_prior, prior_factors=uf_prior)
     loss, resid = ridge_rows(csc.indptr, csc.indices, csc.data, mu, self.user_bias_, self.user_factors_, rb, rf, self.item_bias_, self.item_factors_,
                              prior_bias=ib_prior, prior_factors=if_prior)
-    sse = loss - (rb * _dev(self.item_bias_, ib_prior) + rf * _dev(self.item_factors_, if_prior))
+    sse = loss - (rb * sum_squares(self.item_bias_, ib_prior) + rf * sum_squares(self.item_factors_, if_prior))
     if self.use_mean:
         delta = resid / n; self.global_mean_ = mu + delta; sse -= n * delta * delta
     # the features' vectors and biases: exact ridge solves with the users and items fixed
-    self.item_feature_factors_ = feature_ridge(self._Fi, self.item_factors_, self.tau_f / self.tau).astype(dt)
-    self.item_feature_bias_ = feature_ridge(self._Fi, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
-    self.user_feature_bias_ = feature_ridge(self._Fu, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
-    Wall, GW = feature_ridge(self._G, self.user_factors_, self.tau_f / self.tau, np.vstack([self.user_feature_factors_, self.rated_item_factors_]),
-                             self.cg_steps, Ft=self._Gt, FX0=self._user_prior_factors(), FtF_diag=self._Gdiag, with_product=True)
-    nfu = self._Fu.shape[1]
+    self.item_feature_factors_ = feature_ridge(self._item_features, self.item_factors_, self.tau_f / self.tau).astype(dt)
+    self.item_feature_bias_ = feature_ridge(self._item_features, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
+    self.user_feature_bias_ = feature_ridge(self._user_features, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
+    Wall, GW = feature_ridge(self._user_prior_inputs, self.user_factors_, self.tau_f / self.tau, np.vstack([self.user_feature_factors_, self.rated_item_factors_]),
+                             self.cg_steps, F_transpose=self._user_prior_inputs_t, start_product=self._user_prior_factors(), column_sumsq=self._user_prior_inputs_sumsq, with_product=True)
+    nfu = self._user_features.shape[1]
     self.user_feature_factors_, self.rated_item_factors_ = Wall[:nfu].astype(dt), Wall[nfu:].astype(dt)
-    self._gw = (self.user_feature_factors_, self.rated_item_factors_, GW)   # G W from the float64 solve (float32 storage differs by rounding only)
+    self._user_prior_cache = (self.user_feature_factors_, self.rated_item_factors_, GW)   # G W from the float64 solve (float32 storage differs by rounding only)
     cold = self._unrated   # items with no ratings sit exactly on their (new) prior mean: one more exact block step
     if len(cold):
-        self.item_bias_[cold] = self._Fi[cold] @ self.item_feature_bias_.astype(np.float64)
-        self.item_factors_[cold] = self._Fi[cold] @ self.item_feature_factors_.astype(np.float64)
+        self.item_bias_[cold] = self._item_features[cold] @ self.item_feature_bias_.astype(np.float64)
+        self.item_factors_[cold] = self._item_features[cold] @ self.item_feature_factors_.astype(np.float64)
     return self.lam / 2 * sse + self._prior_term(), sse
 
 @patch
 def _prior_term(self:FeatureALS):
     "The priors' share: users and items around their features' means, and the features' own zero-mean priors."
     ub, uf, ib, itf = self._priors()
-    return (self.gamma / 2 * (_dev(self.user_bias_, ub) + _dev(self.item_bias_, ib)) + self.tau / 2 * (_dev(self.user_factors_, uf) + _dev(self.item_factors_, itf))
-            + self.tau_f / 2 * (_dev(self.item_feature_factors_) + _dev(self.user_feature_factors_) + _dev(self.rated_item_factors_))
-            + self.gamma_f / 2 * (_dev(self.item_feature_bias_) + _dev(self.user_feature_bias_)))
+    return (self.gamma / 2 * (sum_squares(self.user_bias_, ub) + sum_squares(self.item_bias_, ib)) + self.tau / 2 * (sum_squares(self.user_factors_, uf) + sum_squares(self.item_factors_, itf))
+            + self.tau_f / 2 * (sum_squares(self.item_feature_factors_) + sum_squares(self.user_feature_factors_) + sum_squares(self.rated_item_factors_))
+            + self.gamma_f / 2 * (sum_squares(self.item_feature_bias_) + sum_squares(self.user_feature_bias_)))
 
 # %% ../nbs/03_feature_als.ipynb #3df35796
 @patch
@@ -224,7 +220,7 @@ def add_items(self:FeatureALS, item_ids, # new item ids, not in the model
              ) -> FeatureALS:
     "Add brand-new items at their features' prior mean (vector and bias), without retraining; returns self."
     self._require_fitted()
-    ids = _as_ids(item_ids, self.item_ids_, 'item')
+    ids = as_ids(item_ids, self.item_ids_, 'item')
     if (index_of(self.item_ids_, ids) >= 0).any(): raise ValueError(f"items already in the model: {ids[index_of(self.item_ids_, ids) >= 0][:5].tolist()}")
     if len(pd.unique(ids)) < len(ids): raise ValueError("item ids repeat")
     F = align_features(item_features, ids, 'item_features')

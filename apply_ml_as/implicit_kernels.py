@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import numba
 from numba import njit, prange
-from .kernels import (LANES, padded_width, balanced_chunks, _gram_upper, _cholesky_solve_lanes, _prefetch_ahead)
+from .kernels import (LANES, padded_width, balanced_chunks, gram_upper, cholesky_solve_lanes, prefetch_ahead)
 
 # %% auto #0
 __all__ = ['implicit_rows_reference', 'shared_gram', 'implicit_rows', 'implicit_rows_cg']
@@ -89,7 +89,7 @@ def _implicit_rows(indptr, indices, extra, other, row_scale, col_weight, G, reg,
                 s = indptr[r]; n = indptr[r + 1] - s; sr = row_scale[r]
                 tot = 0.0; b[:] = 0
                 for j in range(n):   # gather sqrt(d) y into Z, and on the way the right-hand side sum (s t + d) y and the confidences' sum
-                    _prefetch_ahead(other, indices, s + j)
+                    prefetch_ahead(other, indices, s + j)
                     o = indices[s + j]; d = extra[s + j]
                     cj = sr * col_weight[o] + d
                     tot += cj; sq = np.sqrt(d)
@@ -97,13 +97,13 @@ def _implicit_rows(indptr, indices, extra, other, row_scale, col_weight, G, reg,
                         v = other[o, k]
                         Z[j, k] = sq * v; b[k] += cj * v
                 csum[l] = tot
-                _gram_upper(Z, n, K, A)
+                gram_upper(Z, n, K, A)
                 lam = reg * np.float64(max(n, 1)) ** reg_exponent; lams[l] = lam
                 for a in range(K):
                     for q in range(a, K): AL[a, q, l] = A[a, q] + sr * G[a, q]
                     AL[a, a, l] += lam
                     bL[a, l] = b[a]; rhs[a, l] = b[a]
-            _cholesky_solve_lanes(AL, bL, D, worst, noise, wn)
+            cholesky_solve_lanes(AL, bL, D, worst, noise, wn)
             for l in range(min(LANES, r1 - g0)):
                 r = g0 + l
                 if not worst[l] > min_pivot:   # the lane lost its accuracy: solve this row again in float64
@@ -170,7 +170,7 @@ def _implicit_cg_rows(indptr, indices, extra, other, row_scale, col_weight, G, r
                 for q in range(K): acc += G[k, q] * x[q]
                 g[k] = -(sr * acc + lam * x[k])
             for j in range(n):   # gather the rated vectors; b and the rated pairs' share of -A x on the way
-                _prefetch_ahead(other, indices, s + j)
+                prefetch_ahead(other, indices, s + j)
                 o = indices[s + j]; d = extra[s + j]; dd[j] = d
                 cj = sr * col_weight[o] + d; tot += cj
                 zx = dt.type(0.0)

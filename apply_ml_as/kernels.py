@@ -18,9 +18,9 @@ from threadpoolctl import threadpool_limits
 import scipy.linalg.cython_blas  # noqa: F401 -- the BLAS numba's np.dot calls: loaded now, so that single_threaded_blas always limits it
 
 # %% auto #0
-__all__ = ['LANES', 'ridge_rows_reference', 'padded_width', 'normal_draw', 'balanced_chunks', 'ridge_rows', 'draw_rows',
-           'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense',
-           'single_threaded_blas', 'top_n_rows', 'score_top_n']
+__all__ = ['LANES', 'ridge_rows_reference', 'prefetch_ahead', 'padded_width', 'gram_upper', 'normal_draw', 'cholesky_solve_lanes',
+           'balanced_chunks', 'ridge_rows', 'draw_rows', 'residual_sums', 'sum_squared_residuals', 'predict_pairs',
+           'predict_draws', 'ridge_rows_cg', 'sparse_dense', 'single_threaded_blas', 'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -106,7 +106,7 @@ def _prefetch_row(typingctx, F, i):
     return sig, codegen
 
 @njit(cache=True, inline='always')
-def _prefetch_ahead(F, indices, p):
+def prefetch_ahead(F, indices, p):
     "While a gather reads the rating at position p, prefetch the row of F that the rating _PREFETCH_AHEAD positions on names (if any)."
     q = p + _PREFETCH_AHEAD
     if F.shape[1] > 0 and q < len(indices): _prefetch_row(F, indices[q])
@@ -119,7 +119,7 @@ def padded_width(K:int, itemsize:int) -> int:
     return -(-K // w) * w
 
 @njit(cache=True, inline='always')
-def _gram_upper(Z, n, K, A):
+def gram_upper(Z, n, K, A):
     """The upper triangle of Z[:n]' Z[:n] (and some entries below it; the rest of A is left as it was) into A, for the K real columns
     of the zero-padded block Z (padded_width(K) wide; A square, as wide). Tiles of 8 rows x one vector; long rows in segments of
     about 256 KB, kept in L2 cache. The shapes are not checked: the caller allocates Z and A so (a check here, inlined into the
@@ -162,7 +162,7 @@ def normal_draw(seed, row, k):
     return a if k % 2 == 0 else b
 
 @njit(cache=True, fastmath=True, error_model='numpy')
-def _cholesky_solve_lanes(A, b, D, worst, noise, wn):
+def cholesky_solve_lanes(A, b, D, worst, noise, wn):
     """Solve the systems A[:, :, l] x = b[:, l] side by side, one per lane (x overwrites b), reading and overwriting the upper triangles;
     worst[l] gets lane l's smallest pivot relative to its diagonal entry. With A = U'U, x = U^-1 (U'^-1 b + noise): zero noise gives the
     solution, standard normal noise scaled by s a draw from N(A^-1 b, s^2 A^-1). wn[l] gets |U x|^2 = x'A x."""
@@ -269,7 +269,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                 # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
                 acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
                 for j in range(n):
-                    _prefetch_ahead(other_factors, indices, s + j)
+                    prefetch_ahead(other_factors, indices, s + j)
                     o = indices[s + j]
                     yj = ratings[s + j] - mu - other_bias[o]
                     acc += np.float64(yj) * yj; tot += yj
@@ -277,7 +277,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                         v = other_factors[o, k]
                         Z[j, k] = v; b[k] += yj * v; zs[k] += v
                 yy[l] = acc; ysum[l] = tot
-                _gram_upper(Z, n, K, A)   # the vectors' Gram matrix Z'Z, its upper triangle
+                gram_upper(Z, n, K, A)   # the vectors' Gram matrix Z'Z, its upper triangle
                 # the row's system, bias first: [[n + reg_bias, zs'], [zs, Z'Z + reg_factor I]] x = [sum y, Z'y] (+ D x0)
                 AL[0, 0, l] = n + reg_bias; bL[0, l] = tot; zsum[0, l] = n
                 for q in range(K): AL[0, q + 1, l] = zs[q]; zsum[q + 1, l] = zs[q]; bL[q + 1, l] = b[q]
@@ -296,7 +296,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                         z0, z1 = _normal_pair(seed, g0 + l, a // 2)
                         noise[a, l] = draw_scale * z0
                         if a + 1 < K1: noise[a + 1, l] = draw_scale * z1
-            _cholesky_solve_lanes(AL, bL, D, worst, noise, wn)
+            cholesky_solve_lanes(AL, bL, D, worst, noise, wn)
             for l in range(min(LANES, r1 - g0)):
                 r = g0 + l
                 if not worst[l] > min_pivot:   # the lane lost its accuracy: solve this row again in float64
@@ -398,7 +398,7 @@ def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col
     for r in prange(n):
         acc = 0.0; tot = 0.0
         for j in range(indptr[r], indptr[r + 1]):
-            _prefetch_ahead(col_factors, indices, j)
+            prefetch_ahead(col_factors, indices, j)
             o = indices[j]
             e = np.float64(ratings[j]) - mu - row_bias[r] - col_bias[o]
             for k in range(K): e -= np.float64(row_factors[r, k]) * col_factors[o, k]
@@ -482,7 +482,7 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
             for k in range(K): x[k] = x_factors[r, k]
             # gather, and the residual t = y - Z x at the warm start, in one pass
             for j in range(n):
-                _prefetch_ahead(other_factors, indices, s + j)
+                prefetch_ahead(other_factors, indices, s + j)
                 o = indices[s + j]
                 e = ratings[s + j] - mu - other_bias[o] - xb0
                 for k in range(K):

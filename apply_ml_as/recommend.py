@@ -8,17 +8,17 @@ import warnings
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 import scipy.sparse as sp
-from .base import ALSModel, UnknownIdWarning, check_positive, _as_ids
+from .base import ALSModel, UnknownIdWarning, check_positive, as_ids
 from .interactions import Interactions, index_of
 from .kernels import score_top_n, predict_pairs
 
 # %% auto #0
-__all__ = ['PERSONA_GENRES', 'seen_matrix', 'top_items', 'recommend', 'FoldIn', 'fold_in', 'recommend_new_user',
-           'predicted_ratings', 'unit_item_vectors', 'similar_items', 'normalise_title', 'TitleError', 'match_titles',
-           'genre_personas', 'PersonaReport', 'persona_report', 'personas']
+__all__ = ['PERSONA_GENRES', 'recommendation_table', 'seen_matrix', 'top_items', 'recommend', 'FoldIn', 'fold_in',
+           'recommend_new_user', 'predicted_ratings', 'unit_item_vectors', 'similar_items', 'normalise_title',
+           'TitleError', 'match_titles', 'genre_personas', 'PersonaReport', 'persona_report', 'personas']
 
 # %% ../nbs/05_recommend.ipynb #27e5e260
-def _table(user_ids, idx, scores, item_ids, items=None, user_col='user_id'):
+def recommendation_table(user_ids, idx, scores, item_ids, items=None, user_col='user_id'):
     "Tidy (user, rank, item, score) rows from the top-n index and score arrays, dropping empty slots."
     B, n = idx.shape
     keep = idx >= 0
@@ -44,7 +44,7 @@ def seen_matrix(user_ids:np.ndarray, item_ids:np.ndarray, # the sorted ids that 
     else: raise TypeError(f"exclude must be a ratings table or Interactions, not {type(exclude).__name__}")
     if users is not None and len(users) < len(user_ids):
         keep = np.isin(uid, users); uid, iid = uid[keep], iid[keep]
-    u = index_of(user_ids, _as_ids(uid, user_ids, 'user')); i = index_of(item_ids, _as_ids(iid, item_ids, 'item'))
+    u = index_of(user_ids, as_ids(uid, user_ids, 'user')); i = index_of(item_ids, as_ids(iid, item_ids, 'item'))
     ok = (u >= 0) & (i >= 0)
     m = sp.csr_matrix((np.ones(ok.sum(), np.int8), (u[ok], i[ok])), shape=(len(user_ids), len(item_ids)))
     m.sum_duplicates()
@@ -75,14 +75,14 @@ def recommend(model:ALSModel, # a fitted model
     "The top-`n` items for each user by the model's ranking score (a rating model's: its unclipped prediction): user_id, rank, item_id, score (and title, genres)."
     model._require_fitted(); check_positive('n', n, integer=True)
     model = model._snapshot()   # one fit's ids and vectors, even if the model is refitted meanwhile
-    users = _as_ids(users, model.user_ids_, 'user')
+    users = as_ids(users, model.user_ids_, 'user')
     u = index_of(model.user_ids_, users)
     if (u < 0).any():
         warnings.warn(f"{int((u < 0).sum()):,} of {len(u):,} users are unseen in training; they are ranked as a person with no ratings "
                       "(a rating model: the items' bias ranking, mu + b_i)", UnknownIdWarning, stacklevel=2)
     seen = None if exclude is None else seen_matrix(model.user_ids_, model.item_ids_, exclude, users)
     idx, scores = top_items(model, model._user_rows(), u, n, seen, batch_size=batch_size)
-    return _table(users, idx, scores, model.item_ids_, items)
+    return recommendation_table(users, idx, scores, model.item_ids_, items)
 
 # %% ../nbs/05_recommend.ipynb #c75ec986
 @dataclass
@@ -134,7 +134,7 @@ def fold_in(model:ALSModel, # a fitted model
     lo, hi = np.float32(model.rating_scale_[0]), np.float32(model.rating_scale_[1])   # ratings are stored as float32, as in training
     bad = (r.astype(np.float32) < lo) | (r.astype(np.float32) > hi)
     if bad.any(): raise ValueError(f"ratings must lie in the model's rating scale {model.rating_scale_}, not e.g. {r[bad][0]}")
-    i = index_of(model.item_ids_, _as_ids(ids, model.item_ids_, 'item')) if len(ids) else np.zeros(0, np.int32)
+    i = index_of(model.item_ids_, as_ids(ids, model.item_ids_, 'item')) if len(ids) else np.zeros(0, np.int32)
     if (i < 0).any():
         warnings.warn(f"{int((i < 0).sum())} of {len(i)} rated items are unknown to the model and are left out", UnknownIdWarning, stacklevel=2)
     keep = i >= 0
@@ -156,14 +156,14 @@ def recommend_new_user(model:ALSModel, # a fitted model
     seen = sp.csr_matrix((np.ones(len(person.item_index), np.int8), (np.zeros(len(person.item_index), np.int64), person.item_index)),
                          shape=(1, len(model.item_ids_))) if exclude_rated else None
     idx, scores = top_items(model, person.side(), np.zeros(1, np.int64), n, seen)
-    return _table(np.zeros(1, np.int64), idx, scores, model.item_ids_, items).drop(columns='user_id')
+    return recommendation_table(np.zeros(1, np.int64), idx, scores, model.item_ids_, items).drop(columns='user_id')
 
 def predicted_ratings(model:ALSModel, # a fitted model
                       person:FoldIn, # from `fold_in`
                       item_ids # original item ids
                      ) -> np.ndarray:
     "The ratings the model predicts for a folded-in person (clipped to the scale): mu + b + b_i + f . v_i, from the model's rating vectors."
-    i = index_of(model.item_ids_, _as_ids(item_ids, model.item_ids_, 'item'))
+    i = index_of(model.item_ids_, as_ids(item_ids, model.item_ids_, 'item'))
     item_bias, item_factors = model._rating_item_side()
     p = predict_pairs(np.zeros(len(i), np.int64), i, model.global_mean_, np.array([person.bias]), item_bias, person.factors[None, :], item_factors)
     return np.clip(p, *model.rating_scale_)
@@ -189,13 +189,13 @@ def similar_items(model:ALSModel, # a fitted model with item vectors
         raise ValueError(f"min_ratings must be a whole number >= 0, not {min_ratings!r}")
     model = model._snapshot()
     Vn = unit_item_vectors(model)
-    q = _as_ids(item_ids, model.item_ids_, 'item')
+    q = as_ids(item_ids, model.item_ids_, 'item')
     qi = index_of(model.item_ids_, q)
     if (qi < 0).any(): raise KeyError(f"unknown item id(s): {q[qi < 0][:5].tolist()}")
     itself = sp.identity(len(Vn), dtype=np.int8, format='csr')   # an item is not its own neighbour
     rare = model.item_counts_ < min_ratings
     idx, val = score_top_n(Vn, Vn, qi, min(n, len(Vn) - 1), itself, item_mask=rare if rare.any() else None)
-    out = _table(q, idx, val, model.item_ids_, items, user_col='query_id')
+    out = recommendation_table(q, idx, val, model.item_ids_, items, user_col='query_id')
     return out.rename(columns={'query_id': 'item_id', 'item_id': 'similar_item_id', 'score': 'similarity'})
 
 # %% ../nbs/05_recommend.ipynb #3f0a38a0

@@ -6,7 +6,7 @@ on random vectors of a trained model's size (N(0, 0.1) vectors, N(0, 0.3) biases
     gather        one pass over each row's ratings, as the kernel makes it: y = r - mu - b_other, and the sums the system
                   needs besides the Gram matrix (Z'y, the sum of the vectors, y'y) -- the random reads of the other side's vectors
     gather+Gram   the same pass copying the vectors into a block Z, then Z'Z's upper triangle by the kernel's register tiles
-    Cholesky      the lane-wise factorisation and solves (`_cholesky_solve_lanes`) alone, on as many (K+1)x(K+1) systems
+    Cholesky      the lane-wise factorisation and solves (`cholesky_solve_lanes`) alone, on as many (K+1)x(K+1) systems
     half-sweep    `ridge_rows`, everything (the float64 re-solve of lost rows included, which random data never needs)
     CG, 3 steps   `ridge_rows_cg`, 3 steps from zero: LatentALS(solver='cg')'s half-sweep (its first epoch's start)
 
@@ -31,11 +31,11 @@ from numba import njit, prange
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_als import data_path, half_sweep_gflop
 from apply_ml_as.interactions import Interactions
-from apply_ml_as.kernels import (ridge_rows, ridge_rows_cg, balanced_chunks, LANES, _cholesky_solve_lanes, sparse_dense,
-                                 _gram_upper, _prefetch_ahead, padded_width)
+from apply_ml_as.kernels import (ridge_rows, ridge_rows_cg, balanced_chunks, LANES, cholesky_solve_lanes, sparse_dense,
+                                 gram_upper, prefetch_ahead, padded_width)
 from apply_ml_as.feature_als import normalise_rows
 
-@njit(parallel=True, fastmath={'contract'})   # not cached: it inlines the kernel's _gram_upper, and numba's cache does not notice when another file changes
+@njit(parallel=True, fastmath={'contract'})   # not cached: it inlines the kernel's gram_upper, and numba's cache does not notice when another file changes
 def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
     K = F.shape[1]; Kp = padded_width(K, F.itemsize)
     for c in prange(len(chunks) - 1):
@@ -48,16 +48,16 @@ def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):
             s = indptr[r]; n = indptr[r + 1] - s
             b[:] = 0; zs[:] = 0
             for j in range(n):
-                _prefetch_ahead(F, indices, s + j)
+                prefetch_ahead(F, indices, s + j)
                 o = indices[s + j]; yj = ratings[s + j] - mu - ob[o]
                 acc += np.float64(yj) * yj
                 for k in range(K):
                     v = F[o, k]; Z[j, k] = v; b[k] += yj * v; zs[k] += v
-            if gram: _gram_upper(Z, n, K, A)
+            if gram: gram_upper(Z, n, K, A)
             acc += b[0] + zs[0] + A[0, 0]
         out[c] = acc   # keeps the work from being optimised away
 
-@njit(parallel=True)   # not cached either: it calls the kernel's _cholesky_solve_lanes
+@njit(parallel=True)   # not cached either: it calls the kernel's cholesky_solve_lanes
 def _cholesky_only(n_rows, K1, chunks_n):
     for c in prange(chunks_n):
         A0 = np.zeros((K1, K1, LANES), np.float32)
@@ -69,7 +69,7 @@ def _cholesky_only(n_rows, K1, chunks_n):
         noise = np.zeros((K1, LANES), np.float32); wn = np.empty(LANES)
         for g in range((n_rows + LANES - 1) // LANES // chunks_n):
             A[:] = A0; b[:] = 1
-            _cholesky_solve_lanes(A, b, D, w, noise, wn)
+            cholesky_solve_lanes(A, b, D, w, noise, wn)
 
 def best(f, reps):
     ts = []
