@@ -9,7 +9,7 @@ first run and stays for the rest, so the difference is what compiling costs a ne
 training is read from its output (the line `... N epochs in S s`; on the cold run it includes the compiling).
 """
 from __future__ import annotations
-import argparse, os, re, subprocess, sys, tempfile, time
+import argparse, os, re, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 from harness import write_results
 
@@ -32,7 +32,7 @@ def main():
         for i in range(1 + a.runs):
             runs.append(run_once(env, Path(work)/f'out{i}'))
             print(f"{'cold' if i == 0 else 'warm'} run: {runs[-1]['wall_s']:.1f} s in all, training {runs[-1]['train_s']} s", flush=True)
-    warm = sorted(r['wall_s'] for r in runs[1:])[len(runs[1:]) // 2]
+    warm = statistics.median(r['wall_s'] for r in runs[1:])
     res = dict(cold=runs[0], warm=runs[1:], warm_median_s=warm, compile_s=runs[0]['wall_s'] - warm, threads=os.cpu_count())
     print(f"first run {runs[0]['wall_s']:.1f} s, later runs {warm:.1f} s (median): compiling costs {res['compile_s']:.1f} s")
     print(f"wrote {write_results('first_run', res)}")

@@ -115,7 +115,7 @@ def write_results(name:str, results:dict) -> Path:
     "Write results/NAME.json: the numbers, the command that made them, when, on what, at which commit."
     try:
         commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=HERE).stdout.strip()
-        if subprocess.run(['git', 'status', '--porcelain', '--', '.', '../apply_ml_as', '../nbs'], capture_output=True, text=True, cwd=HERE).stdout.strip():
+        if subprocess.run(['git', 'status', '--porcelain', '--', '.', ':!results', '../apply_ml_as', '../nbs'], capture_output=True, text=True, cwd=HERE).stdout.strip():
             commit += ' with uncommitted changes'
     except OSError: commit = ''
     RESULTS.mkdir(exist_ok=True)
