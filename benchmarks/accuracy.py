@@ -13,6 +13,7 @@ from apply_ml_as.latent_als import LatentALS
 from apply_ml_as.data import load_movielens
 from apply_ml_as.evaluate import cross_validate, best_params, rating_metrics
 from apply_ml_as.splits import kfold_split, official_split, random_split
+from harness import write_results
 
 BIAS_GRID = [dict(gamma=g) for g in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 8.0)]
 LATENT_GRID = [dict(n_factors=k, tau=t, gamma=3.0) for k, t in itertools.product((5, 10, 20, 50), (8.0, 12.0, 15.0, 20.0))]
@@ -43,5 +44,6 @@ def main():
     for m, v in s.items(): print(f'  {m:10s} {v:.4f}')
     print(f'\n({time.time() - t0:.0f} s; grids: bias {BIAS_GRID}; latent n_factors x tau in {sorted({p["n_factors"] for p in LATENT_GRID})} x '
           f'{sorted({p["tau"] for p in LATENT_GRID})}, gamma=3, lam=1; epochs {EPOCHS})')
+    print(f"wrote {write_results('accuracy', dict(per_split=rows, mean_100k={m: float(v) for m, v in folds.items()}, small={m: float(v) for m, v in s.items()}, seconds=time.time() - t0))}")
 
 if __name__ == '__main__': main()
