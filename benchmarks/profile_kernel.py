@@ -24,6 +24,7 @@ holds 1/sqrt(n_u) at each rating of user u: SciPy's (float64, one thread) agains
 sums) reading float64 or float32 vectors.
 """
 import argparse, time, sys
+from harness import write_results
 from pathlib import Path
 import numpy as np
 import numba
@@ -87,6 +88,7 @@ def main():
     if a.spmm: return spmm(X, a.k, a.repeat)
     print(f'{len(X):,} ratings, {X.n_users:,} users, {X.n_items:,} items; {numba.get_num_threads()} threads; seconds, best of {a.repeat}')
     print(f"\n{'K':>4s} {'side':6s} {'gather':>8s} {'+Gram':>8s} {'Cholesky':>9s} {'half-sweep':>11s} {'GFLOP/s':>8s} {'Gram GFLOP/s':>13s} {'CG, 3 steps':>12s} {'CG / exact':>11s}")
+    rows = []
     for K in a.k:
         rng = np.random.default_rng(0)
         ub, ib = rng.normal(0, .3, X.n_users).astype(np.float32), rng.normal(0, .3, X.n_items).astype(np.float32)
@@ -104,9 +106,12 @@ def main():
             g = half_sweep_gflop(n, M.nnz, K)
             gram = M.nnz * K * (K + 1) / 1e9 / max(tG - tg, 1e-9)
             print(f'{K:4d} {side:6s} {tg:8.3f} {tG:8.3f} {tc:9.3f} {th:11.3f} {g / th:8.1f} {gram:13.0f} {tcg:12.3f} {tcg / th:11.2f}', flush=True)
+            rows.append(dict(K=K, side=side, gather_s=tg, gather_gram_s=tG, cholesky_s=tc, half_sweep_s=th, gflops=g / th, gram_gflops=gram,
+                             cg3_s=tcg, cg_over_exact=tcg / th))
     print('\n(gather: the pass over the ratings alone; +Gram: that pass and Z\'Z\'s upper triangle; Cholesky: the lane-wise solves alone;'
           ' half-sweep: ridge_rows, all of it; GFLOP/s: the half-sweep\'s counted work over its time; Gram GFLOP/s: the'
           ' upper triangles\' K(K+1) flops per rating over (+Gram - gather); CG: ridge_rows_cg with 3 steps from zero)')
+    print(f"wrote {write_results('profile_kernel', dict(rows=rows, repeat=a.repeat, threads=numba.get_num_threads(), ratings=len(X), users=X.n_users, items=X.n_items))}")
 
 def spmm(X, ks, reps):
     N = normalise_rows(X.by_user); Nt = N.T.tocsr()
