@@ -209,16 +209,14 @@ def plot_history(self:ImplicitALS, axs=None # three matplotlib axes (default: a 
     import matplotlib.pyplot as plt
     self._require_fitted()
     if axs is None: _, axs = plt.subplots(1, 3, figsize=(11, 3))
+    ALSModel.plot_history(self, axs[:2])   # the objective and the RMSEs, as every model draws them
+    axs[0].set(title='Training loss (both models)'); axs[1].set(title='Rating model')
     h = self.history_
-    axs[0].plot(h.epoch, h.objective, marker='o'); axs[0].set(xlabel='epoch', ylabel='objective', title='Training loss (both models)')
-    axs[1].plot(h.epoch, h.train_rmse, marker='o', label='train')
-    if 'eval_rmse' in h: axs[1].plot(h.epoch, h.eval_rmse, marker='o', label='test')
-    axs[1].set(xlabel='epoch', ylabel='RMSE', title='Rating model'); axs[1].legend()
     if 'eval_ndcg@10' in h:
         axs[2].plot(h.epoch, h['eval_ndcg@10'], marker='o', label='NDCG@10'); axs[2].plot(h.epoch, h['eval_recall@10'], marker='o', label='recall@10')
         axs[2].legend()
     axs[2].set(xlabel='epoch', title='Top 10 on the eval set')
-    axs[0].figure.suptitle(repr(self), fontsize=9); axs[0].figure.tight_layout()
+    axs[0].figure.tight_layout()
     return axs
 
 @patch

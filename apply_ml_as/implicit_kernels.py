@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import numba
 from numba import njit, prange
-from .kernels import (LANES, padded_width, balanced_chunks, gram_upper, cholesky_solve_lanes, prefetch_ahead)
+from .kernels import (LANES, padded_width, balanced_chunks, gram_upper, cholesky_solve_lanes, prefetch_ahead,
+                                 cholesky_upper, solve_lower_t, solve_upper)
 
 # %% auto #0
 __all__ = ['implicit_rows_reference', 'shared_gram', 'implicit_rows', 'implicit_rows_cg']
@@ -48,18 +49,9 @@ def _implicit_row_f64(s, n, indices, extra, other, sr, col_weight, G, lam, x):
         for a in range(K):
             va = np.float64(other[o, a]); b[a] += c * va
             for q in range(K): A[a, q] += d * va * other[o, q]
-    for j in range(K):   # Cholesky, upper: A = U'U
-        A[j, j] = np.sqrt(A[j, j])
-        for q in range(j + 1, K): A[j, q] /= A[j, j]
-        for q in range(j + 1, K):
-            for p in range(q, K): A[q, p] -= A[j, q] * A[j, p]
+    cholesky_upper(A, K)
     for a in range(K): x[a] = b[a]
-    for j in range(K):
-        for k in range(j): x[j] -= A[k, j] * x[k]
-        x[j] /= A[j, j]
-    for j in range(K - 1, -1, -1):
-        for k in range(j + 1, K): x[j] -= A[j, k] * x[k]
-        x[j] /= A[j, j]
+    solve_lower_t(A, x, K); solve_upper(A, x, K)
     xb = 0.0
     for a in range(K): xb += x[a] * b[a]
     return xb

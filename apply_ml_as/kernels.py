@@ -19,8 +19,9 @@ import scipy.linalg.cython_blas  # noqa: F401 -- the BLAS numba's np.dot calls: 
 
 # %% auto #0
 __all__ = ['LANES', 'ridge_rows_reference', 'prefetch_ahead', 'padded_width', 'gram_upper', 'normal_draw', 'cholesky_solve_lanes',
-           'balanced_chunks', 'ridge_rows', 'draw_rows', 'residual_sums', 'sum_squared_residuals', 'predict_pairs',
-           'predict_draws', 'ridge_rows_cg', 'sparse_dense', 'single_threaded_blas', 'top_n_rows', 'score_top_n']
+           'cholesky_upper', 'solve_lower_t', 'solve_upper', 'balanced_chunks', 'ridge_rows', 'draw_rows',
+           'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense',
+           'single_threaded_blas', 'top_n_rows', 'score_top_n']
 
 # %% ../nbs/01a_kernels.ipynb #b6c1c337
 def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compressed by row (CSR for users, CSC for items)
@@ -202,6 +203,29 @@ def cholesky_solve_lanes(A, b, D, worst, noise, wn):
             for l in range(NL): b[j, l] -= A[j, k, l] * b[k, l]
         for l in range(NL): b[j, l] /= A[j, j, l]
 
+@njit(cache=True, inline='always')
+def cholesky_upper(A, n):
+    "Factor A[:n, :n] = U'U in place (U in the upper triangle), one row at a time: the float64 re-solves' Cholesky."
+    for j in range(n):
+        A[j, j] = np.sqrt(A[j, j])
+        for q in range(j + 1, n): A[j, q] /= A[j, j]
+        for q in range(j + 1, n):
+            for p in range(q, n): A[q, p] -= A[j, q] * A[j, p]
+
+@njit(cache=True, inline='always')
+def solve_lower_t(A, x, n):
+    "x <- U'^-1 x, with U from `cholesky_upper`."
+    for j in range(n):
+        for k in range(j): x[j] -= A[k, j] * x[k]
+        x[j] /= A[j, j]
+
+@njit(cache=True, inline='always')
+def solve_upper(A, x, n):
+    "x <- U^-1 x, with U from `cholesky_upper`."
+    for j in range(n - 1, -1, -1):
+        for k in range(j + 1, n): x[j] -= A[j, k] * x[k]
+        x[j] /= A[j, j]
+
 @njit(cache=True, error_model='numpy')
 def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, z, A, x, rhs, zsum, x0, noise):
     "One row's exact solve with everything in float64 (x gets the solution, plus U^-1 noise); returns the row's loss and residual sum."
@@ -223,19 +247,11 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
     for a in range(K1):
         d = reg_bias if a == 0 else reg_factor
         rhs[a] += d * x0[a]; pp += d * x0[a] * x0[a]
-    for j in range(K1):
-        A[j, j] = np.sqrt(A[j, j])
-        for q in range(j + 1, K1): A[j, q] /= A[j, j]
-        for q in range(j + 1, K1):
-            for p in range(q, K1): A[q, p] -= A[j, q] * A[j, p]
+    cholesky_upper(A, K1)
     for a in range(K1): x[a] = rhs[a]
-    for j in range(K1):
-        for k in range(j): x[j] -= A[k, j] * x[k]
-        x[j] /= A[j, j]
+    solve_lower_t(A, x, K1)
     for j in range(K1): x[j] += noise[j]
-    for j in range(K1 - 1, -1, -1):
-        for k in range(j + 1, K1): x[j] -= A[j, k] * x[k]
-        x[j] /= A[j, j]
+    solve_upper(A, x, K1)
     xb = 0.0; xz = 0.0
     for a in range(K1): xb += x[a] * rhs[a]; xz += x[a] * zsum[a]
     return yy + pp - xb, ysum - xz
