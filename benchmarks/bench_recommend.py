@@ -20,6 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_als import data_path   # the same cached synthetic data
+from harness import write_results
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -53,6 +54,8 @@ def main():
     print(f'\nratio apply_ml_as / implicit: {med["apply_ml_as"] / med["implicit"]:.2f} (target <= 1.0; all users under 30 s: {med["apply_ml_as"] < 30})')
     ours_items = X.item_index_of(ours.item_id.to_numpy()).reshape(X.n_users, a.n)
     same = (np.sort(ours_items, 1) == np.sort(ids, 1)).all(1).mean()
-    print(f'same top-{a.n} set for {same:.2%} of users; largest score difference {np.abs(ours.score.to_numpy().reshape(X.n_users, a.n) - scores).max():.2e}')
+    diff = float(np.abs(ours.score.to_numpy().reshape(X.n_users, a.n) - scores).max())
+    print(f'same top-{a.n} set for {same:.2%} of users; largest score difference {diff:.2e}')
+    print(f"wrote {write_results('bench_recommend', dict(seconds=times, median=med, ratio=med['apply_ml_as'] / med['implicit'], same_top_n=float(same), max_score_diff=diff, ratings=len(X), users=X.n_users, items=X.n_items, k=a.k, n=a.n))}")
 
 if __name__ == '__main__': main()
