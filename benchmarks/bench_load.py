@@ -31,6 +31,7 @@ import argparse, json, subprocess, sys, time
 import numpy as np
 from memory import status_mib   # benchmarks/memory.py: this script's folder is on sys.path when it runs
 from pathlib import Path
+from harness import write_results
 
 DATA = Path(__file__).resolve().parent / '_data'
 READERS = ['pandas defaults', 'pandas dtypes', 'pandas pyarrow', 'pyarrow.csv', 'pyarrow.csv+pandas', 'apply_ml_as']
@@ -91,7 +92,8 @@ def main():
     for which, rs in runs.items():
         secs = sorted(r['seconds'] for r in rs)
         s[which] = dict(median=float(np.median(secs)), peak=max(r['peak_mib'] for r in rs), base=float(np.median([r['base_mib'] for r in rs])),
-                        above=max(r['peak_mib'] - r['base_mib'] for r in rs))
+                        above=max(r['peak_mib'] - r['base_mib'] for r in rs), best=secs[0], worst=secs[-1], result_mib=rs[0]['result_mib'],
+                        dtypes=list(rs[0]['dtypes']), upper_bound=any(r['peak_mib'] <= r['base_peak_mib'] for r in rs))
         x, flag = s[which], '*' if any(r['peak_mib'] <= r['base_peak_mib'] for r in rs) else ' '
         print(f"{which:18s} {x['median']:8.2f} {secs[0]:7.2f} {secs[-1]:8.2f} {x['peak']:9.0f} {x['base']:9.0f} {x['above']:10.0f}{flag}"
               f"{rs[0]['result_mib']:10.0f}  {','.join(rs[0]['dtypes'])}")
@@ -104,5 +106,6 @@ def main():
     print('\n(peak: largest VmHWM over the runs; baseline: median VmRSS after the worker\'s imports, before reading;'
           ' above base: largest peak minus that run\'s baseline. result MiB: DataFrame.memory_usage(deep=True), or Table.nbytes for pyarrow.csv;'
           ' * marks a reader whose read never rose above the high-water mark the imports had left, so its above-base figure is an upper bound.)')
+    print(f"wrote {write_results('bench_load', dict(readers=s, ratings=a.ratings, repeat=a.repeat, file_mib=path.stat().st_size / 2**20, pandas=pandas.__version__, pyarrow=pyarrow.__version__))}")
 
 if __name__ == '__main__': main()
