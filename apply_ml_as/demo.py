@@ -13,7 +13,7 @@ from .files import cache_dir, locate_release
 from .parsing import ReleaseFiles
 import scipy.sparse as sp
 from .interactions import Interactions, index_of
-from .implicit_als import ImplicitALS
+from .implicit_als import ImplicitALS, relevance_threshold
 from .persist import load_model, ModelFileError
 from .recommend import fold_in, normalise_title, top_items, predicted_ratings, unit_item_vectors
 
@@ -186,7 +186,7 @@ def _reasons(model, info, person, idx, train):
     if not len(person.item_ids):
         return [f'popular: {int(info.n_ratings.iloc[i]):,} ratings, mean {info.mean_rating.iloc[i]:.1f}' for i in idx]
     out = [None] * len(idx)
-    top = model.rating_scale_[0] + 0.75 * (model.rating_scale_[1] - model.rating_scale_[0])
+    top = relevance_threshold(model.rating_scale_)   # what counts as liked, as in the evaluation
     liked = person.ratings >= top
     if liked.any() and model.item_factors_.shape[1]:
         V = unit_item_vectors(model).astype(np.float64)

@@ -8,9 +8,9 @@ import time, warnings
 import numpy as np, pandas as pd
 from .base import ALSModel, UnknownIdWarning, check_positive
 from .interactions import encode_ids
-from .recommend import recommend, seen_matrix, recommendation_table
+from .recommend import recommend, seen_matrix
 from .kernels import score_top_n
-from .metrics import rmse, mae, ranking_metrics
+from .metrics import rmse, mae, ranking_metrics, recommendation_table
 _all_ = ['rmse', 'mae', 'ranking_metrics']   # re-exported: they live in chapter 01f
 
 # %% auto #0

@@ -4,16 +4,16 @@
 
 # %% ../nbs/03b_implicit_als.ipynb #7489b85b
 from __future__ import annotations
-import numpy as np, pandas as pd
+import numpy as np
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
 from .base import ALSModel, check_positive, check_choice, check_rating_scale
 from .persist import register_model   # every model has `save`; `load_model` reads back the registered ones
 from .bias_als import BiasALS
 from .latent_als import LatentALS
-from .kernels import predict_pairs
+from .kernels import predict_pairs, score_top_n
 from .implicit_kernels import implicit_rows, implicit_rows_cg
-from .metrics import ranking_metrics
+from .metrics import ranking_metrics, recommendation_table
 
 # %% auto #0
 __all__ = ['unrated_weights', 'rating_confidence', 'ImplicitALS', 'relevance_threshold']
@@ -193,13 +193,9 @@ def _eval_row(self:ImplicitALS, X, ev) -> dict:
     users, first = np.unique(frame.user_id.to_numpy()[r >= thr], return_index=True)
     if len(users) == 0: return row
     rows = u[r >= thr][first]
-    from apply_ml_as.kernels import score_top_n
     U, V, offset, weight = self._score_parts(*self._user_rows())
-    idx, _ = score_top_n(U, V, rows, 10, X.by_user, weight=weight)
-    keep = idx >= 0
-    recs = pd.DataFrame({'user_id': np.repeat(users, idx.shape[1])[keep.ravel()], 'rank': np.tile(np.arange(1, idx.shape[1] + 1), len(users))[keep.ravel()],
-                         'item_id': self.item_ids_[idx[keep]]})
-    m = ranking_metrics(recs, frame, k=10, threshold=thr)
+    idx, score = score_top_n(U, V, rows, 10, X.by_user, weight=weight)
+    m = ranking_metrics(recommendation_table(users, idx, score, self.item_ids_), frame, k=10, threshold=thr)
     return {**row, 'eval_ndcg@10': m['ndcg@10'], 'eval_recall@10': m['recall@10']}
 
 @patch

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['rmse', 'mae', 'ranking_metrics']
+__all__ = ['rmse', 'mae', 'ranking_metrics', 'recommendation_table']
 
 # %% ../nbs/01f_metrics.ipynb #79bca86d
 def _pair(y_true, y_pred):
@@ -56,3 +56,22 @@ def ranking_metrics(recs:pd.DataFrame, # recommendations: user_id, rank (1 = bes
     out['users'] = len(u)
     if n_catalogue: out['coverage'] = recs.loc[recs['rank'] <= k, 'item_id'].nunique() / n_catalogue
     return (out, u) if per_user else out
+
+# %% ../nbs/01f_metrics.ipynb #29c379ba
+def recommendation_table(user_ids, # one id per row of idx
+                         idx:np.ndarray, # (users, n) item positions from a top-n kernel, -1 for an empty slot
+                         scores:np.ndarray, # (users, n) their scores
+                         item_ids:np.ndarray, # the ids the positions index
+                         items:pd.DataFrame|None=None, # the movies table, to add titles and genres
+                         user_col:str='user_id' # the name of the user column
+                        ) -> pd.DataFrame:
+    "Tidy (user, rank, item, score) rows from the top-n index and score arrays, dropping empty slots: the table the ranking metrics read."
+    B, n = idx.shape
+    keep = idx >= 0
+    out = pd.DataFrame({user_col: np.repeat(user_ids, n)[keep.ravel()], 'rank': np.tile(np.arange(1, n + 1), B)[keep.ravel()],
+                        'item_id': item_ids[idx[keep]], 'score': scores[keep].astype(np.float64)})
+    if items is not None:
+        cols = [c for c in ('title', 'genres') if c in items]
+        out = out.merge(items[['item_id'] + cols].drop_duplicates('item_id'), on='item_id', how='left')
+    return out
+

@@ -11,24 +11,14 @@ import scipy.sparse as sp
 from .base import ALSModel, UnknownIdWarning, check_positive, as_ids
 from .interactions import Interactions, index_of
 from .kernels import score_top_n, predict_pairs
+from .metrics import recommendation_table   # the tidy table every top-N result is
 
 # %% auto #0
-__all__ = ['PERSONA_GENRES', 'recommendation_table', 'seen_matrix', 'top_items', 'recommend', 'FoldIn', 'fold_in',
-           'recommend_new_user', 'predicted_ratings', 'unit_item_vectors', 'similar_items', 'normalise_title',
-           'TitleError', 'match_titles', 'genre_personas', 'PersonaReport', 'persona_report', 'personas']
+__all__ = ['PERSONA_GENRES', 'seen_matrix', 'top_items', 'recommend', 'FoldIn', 'fold_in', 'recommend_new_user',
+           'predicted_ratings', 'unit_item_vectors', 'similar_items', 'normalise_title', 'TitleError', 'match_titles',
+           'genre_personas', 'PersonaReport', 'persona_report', 'personas']
 
 # %% ../nbs/05_recommend.ipynb #27e5e260
-def recommendation_table(user_ids, idx, scores, item_ids, items=None, user_col='user_id'):
-    "Tidy (user, rank, item, score) rows from the top-n index and score arrays, dropping empty slots."
-    B, n = idx.shape
-    keep = idx >= 0
-    out = pd.DataFrame({user_col: np.repeat(user_ids, n)[keep.ravel()], 'rank': np.tile(np.arange(1, n + 1), B)[keep.ravel()],
-                        'item_id': item_ids[idx[keep]], 'score': scores[keep].astype(np.float64)})
-    if items is not None:
-        cols = [c for c in ('title', 'genres') if c in items]
-        out = out.merge(items[['item_id'] + cols].drop_duplicates('item_id'), on='item_id', how='left')
-    return out
-
 def seen_matrix(user_ids:np.ndarray, item_ids:np.ndarray, # the sorted ids that index the rows and columns
                 exclude, # ratings (table with user_id, item_id, or `Interactions`) whose pairs are excluded
                 users=None # only these users' rows are needed (saves work on a large `exclude`)
