@@ -6,34 +6,68 @@
 from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
+from concurrent.futures import ThreadPoolExecutor
+from numba import njit
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .base import sum_squares, check_positive
 from .kernels import draw_rows, predict_pairs, predict_draws, sparse_dense
-from .feature_als import FeatureALS, feature_ridge, gram_diag
+from .feature_als import FeatureALS
 from .interactions import index_of
 from .persist import register_model
 
 # %% auto #0
-__all__ = ['FeatureSampler', 'BayesALS']
+__all__ = ['column_gibbs', 'column_gibbs_reference', 'FeatureSampler', 'BayesALS']
+
+# %% ../nbs/03a_bayes_als.ipynb #c01a9b5e
+@njit(cache=True, nogil=True)
+def column_gibbs(indptr, indices, data, # F in CSC (F.T in CSR): column j's rows and values
+                 W, # (m, K) float64: the features' vectors, updated in place
+                 resid, # (n, K) float32 or float64: T - F W, kept up to date in place
+                 prec_rows:float, prec_feat:float, # the targets' precision around F W, and the vectors' prior precision
+                 noise): # (m, K) standard normals for a draw, or (0, K) for the exact minimiser
+    "One pass over F's columns: each w_j drawn from (or set to the mean of) its Gaussian conditional given every other column."
+    m, K = W.shape
+    draw = noise.shape[0] > 0
+    num, delta = np.empty(K), np.empty(K)
+    for j in range(m):
+        s2 = 0.0; num[:] = 0.0
+        for p in range(indptr[j], indptr[j + 1]):
+            g, r = data[p], indices[p]; s2 += g * g
+            for k in range(K): num[k] += g * resid[r, k]
+        prec = prec_rows * s2 + prec_feat
+        for k in range(K):   # w_j | rest ~ N(prec_rows (F_j' resid + |F_j|^2 w_j) / prec, 1 / prec)
+            new = prec_rows * (num[k] + s2 * W[j, k]) / prec + (noise[j, k] / np.sqrt(prec) if draw else 0.0)
+            delta[k] = new - W[j, k]; W[j, k] = new
+        for p in range(indptr[j], indptr[j + 1]):
+            g, r = data[p], indices[p]
+            for k in range(K): resid[r, k] -= g * delta[k]
+
+def column_gibbs_reference(F:np.ndarray, W:np.ndarray, T:np.ndarray, prec_rows:float, prec_feat:float, noise:np.ndarray|None=None) -> np.ndarray:
+    "The same pass written densely and slowly: each column's conditional from the full residual, recomputed."
+    W = W.astype(np.float64).copy()
+    for j in range(W.shape[0]):
+        r = T - F @ W + np.outer(F[:, j], W[j])     # the targets less every other column's share
+        prec = prec_rows * F[:, j] @ F[:, j] + prec_feat
+        W[j] = prec_rows * F[:, j] @ r / prec + (0.0 if noise is None else noise[j] / np.sqrt(prec))
+    return W
 
 # %% ../nbs/03a_bayes_als.ipynb #ecd8f67d
 class FeatureSampler:
     """Draws of W for one feature matrix F (n rows, m features). With m <= dense_max, F'F is diagonalised once; with n <= dense_max
     (more features than rows), FF' is, and the solve goes through X = F'(FF' + reg I)^-1 T; either way each draw is a few products
-    and exact, whatever the sampled precisions. Beyond both, conjugate gradient (an approximation)."""
+    and exact, whatever the sampled precisions. Beyond both, each draw is `passes` column-by-column Gibbs passes (`column_gibbs`),
+    each a valid Gibbs update that costs two passes over F's entries."""
     def __init__(self, F:sp.csr_matrix, dense_max:int=4096,
-                 F_transpose:sp.csr_matrix|None=None, diag:np.ndarray|None=None): # F's transpose (CSR) and the diagonal of F'F, if the caller has them
+                 F_transpose:sp.csr_matrix|None=None): # F's transpose (CSR: F by column), if the caller has it
         self.F, self.F_transpose = F, (F.T.tocsr() if F_transpose is None else F_transpose)
         n, m = F.shape
-        self.kind = 'none' if m == 0 else 'primal' if m <= dense_max else 'dual' if n <= dense_max else 'cg'
+        self.kind = 'none' if m == 0 else 'primal' if m <= dense_max else 'dual' if n <= dense_max else 'gibbs'
         if self.kind == 'primal': self.eig = np.linalg.eigh((self.F_transpose @ F).toarray())
         if self.kind == 'dual': self.eig = np.linalg.eigh((F @ self.F_transpose).toarray())
-        if self.kind == 'cg': self.diag = gram_diag(F) if diag is None else diag
 
-    def solve(self, T:np.ndarray, reg:float, X0=None, steps:int=5) -> np.ndarray:
-        "argmin_X ||T - F X||^2 + reg ||X||^2: exact with an eigendecomposition, else `steps` of CG from X0."
-        if self.kind == 'cg': return feature_ridge(self.F, T, reg, X0, steps, dense_max=0, F_transpose=self.F_transpose, column_sumsq=self.diag)
+    def solve(self, T:np.ndarray, reg:float) -> np.ndarray:
+        "argmin_X ||T - F X||^2 + reg ||X||^2, exactly, with the eigendecomposition."
         w, Q = self.eig
         if self.kind == 'primal': return Q @ ((Q.T @ (self.F_transpose @ T)) / (w + reg)[:, None])
         return self.F_transpose @ (Q @ ((Q.T @ T) / (w + reg)[:, None]))
@@ -41,21 +75,32 @@ class FeatureSampler:
     def draw(self, T:np.ndarray, # the targets, (n, K) or (n,)
              prec_rows:float, # the targets' precision around F W (tau or gamma)
              prec_feat:float, # the feature vectors' prior precision (tau_f or gamma_f)
-             rng:np.random.Generator, X0:np.ndarray|None=None, steps:int=5) -> np.ndarray:
-        "One draw of W from N(argmin ridge, (prec_rows F'F + prec_feat I)^-1), by perturb and optimise."
+             rng:np.random.Generator,
+             W0:np.ndarray|None=None, # the current draw (the Gibbs passes start from it)
+             product:np.ndarray|None=None, # F @ W0, if the caller keeps it
+             passes:int=1): # Gibbs passes per draw (the large case only)
+        "A draw of W from its conditional N(argmin ridge, (prec_rows F'F + prec_feat I)^-1), and F W: (W, F W) in float64."
         T2 = np.asarray(T, np.float64).reshape(len(T), -1)
         n_f = self.F.shape[1]
-        if n_f == 0 or T2.shape[1] == 0: return np.zeros((n_f, T2.shape[1]))
+        if n_f == 0 or T2.shape[1] == 0: return np.zeros((n_f, T2.shape[1])), np.zeros(T2.shape)
+        if self.kind == 'gibbs':
+            W = np.zeros((n_f, T2.shape[1])) if W0 is None else W0.reshape(n_f, -1).astype(np.float64)   # a copy: the kernel writes it
+            resid = (T2 - (sparse_dense(self.F, W) if product is None else product.reshape(T2.shape))).astype(np.float32)   # half the random reads' bytes
+            Ft = self.F_transpose
+            for _ in range(passes): column_gibbs(Ft.indptr, Ft.indices, Ft.data.astype(np.float64, copy=False), W, resid, prec_rows, prec_feat, rng.standard_normal(W.shape))
+            return W, T2 - resid
+        # perturb and optimise: the ridge solution for perturbed targets and a perturbed zero mean is an exact draw
         Wt = rng.normal(0.0, 1 / np.sqrt(prec_feat), (n_f, T2.shape[1]))
         Tt = T2 + rng.normal(0.0, 1 / np.sqrt(prec_rows), T2.shape) - sparse_dense(self.F, Wt)
-        d0 = None if X0 is None else X0.reshape(n_f, -1).astype(np.float64) - Wt
-        return Wt + self.solve(Tt, prec_feat / prec_rows, d0, steps)
+        W = Wt + self.solve(Tt, prec_feat / prec_rows)
+        return W, sparse_dense(self.F, W)
 
 # %% ../nbs/03a_bayes_als.ipynb #d89b9f27
+_NO_CG = "not used: the feature vectors are drawn exactly, or by feature_passes column-wise Gibbs passes (no CG)"
 _PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma_fi', 'tau_fu', 'tau_fi')
 
 @register_model
-@delegates(but=['n_epochs', 'tol', 'init_scale'])
+@delegates(but=['n_epochs', 'tol', 'init_scale', 'cg_steps'])
 class BayesALS(FeatureALS):
     "The feature model sampled by Gibbs: rows drawn by the ALS kernel, precisions from Gamma hyperpriors, predictions averaged over draws."
     sampler = True   # its history's objective is each draw's energy: it wanders, it does not descend
@@ -68,15 +113,16 @@ class BayesALS(FeatureALS):
                  n_samples:int=200, # kept sweeps, averaged
                  keep_draws:int=50, # draws kept (evenly spaced) for `predict` and `predict_std`
                  rated_items_prior:bool=True, # centre each user's vector on the normalised sum of vectors of the movies they rated
-                 cg_steps:int=20, # CG steps per draw of the rated-items vectors, beyond 4,096 users and movies (fewer make the draws too narrow)
+                 rated_by_prior:bool=True, # centre each movie's vector on the normalised sum of vectors of the people who rated it
+                 feature_passes:int=1, # column-by-column Gibbs passes per sweep over the feature vectors, where a side has over 4,096 rows and features
                  fixed_precisions:bool=False, # keep lam, gamma, tau, tau_f, gamma_f at their given values instead of drawing them
                  prior_shape:float=1.0, # a0 of the precisions' Gamma hyperprior
                  prior_rate:float=1.0, # b0 of the precisions' Gamma hyperprior
                  **kwargs):
-        fixed = {'n_epochs': 'burn_in + n_samples', 'tol': 'never: a sampler does not converge to a point', 'init_scale': '0.1'}
+        fixed = {'n_epochs': 'burn_in + n_samples', 'tol': 'never: a sampler does not converge to a point', 'init_scale': '0.1', 'cg_steps': _NO_CG}
         for k in set(kwargs) & set(fixed): raise TypeError(f"BayesALS has no {k} ({k} is {fixed[k]})")
-        super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, cg_steps=cg_steps, **kwargs)
-        self.burn_in, self.n_samples, self.keep_draws = burn_in, n_samples, keep_draws
+        super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, rated_by_prior=rated_by_prior, **kwargs)
+        self.burn_in, self.n_samples, self.keep_draws, self.feature_passes = burn_in, n_samples, keep_draws, feature_passes
         self.fixed_precisions, self.prior_shape, self.prior_rate = fixed_precisions, prior_shape, prior_rate
         self._constructed = True   # from now on, writing a fixed setting is an error (the parents' __init__ writes their defaults)
 
@@ -89,13 +135,14 @@ class BayesALS(FeatureALS):
     n_epochs = _fixed('n_epochs', lambda self: self.burn_in + self.n_samples, 'burn_in + n_samples')
     tol = _fixed('tol', lambda self: 0.0, 'never: a sampler does not converge to a point')
     init_scale = _fixed('init_scale', lambda self: 0.1, '0.1')
+    cg_steps = _fixed('cg_steps', lambda self: None, _NO_CG)
     del _fixed
 
 @patch
 def _check_params(self:BayesALS):
     if isinstance(self.burn_in, (bool, np.bool_)) or not isinstance(self.burn_in, (int, np.integer)) or self.burn_in < 0:
         raise ValueError(f"burn_in must be a whole number >= 0, not {self.burn_in!r}")
-    for name in ('n_samples', 'keep_draws'): check_positive(name, getattr(self, name), integer=True)
+    for name in ('n_samples', 'keep_draws', 'feature_passes'): check_positive(name, getattr(self, name), integer=True)
     FeatureALS._check_params(self)
     for name in ('prior_shape', 'prior_rate'): check_positive(name, getattr(self, name))
     if not isinstance(self.fixed_precisions, (bool, np.bool_)): raise ValueError(f"fixed_precisions must be True or False, not {self.fixed_precisions!r}")
@@ -116,7 +163,8 @@ def _init_params(self:BayesALS, X, item_features=None, user_features=None):
     self._bank_u = np.zeros((X.n_users, S, K + 1), dt); self._bank_i = np.zeros((X.n_items, S, K + 1), dt)
     self._bank_mu, self._bank_noise, self._n_bank = np.zeros(S), np.zeros(S), 0
     self._eval_sum, self._eval_n = None, 0
-    self._fs = dict(item=FeatureSampler(self._item_features), user_bias=FeatureSampler(self._user_features), user=FeatureSampler(self._user_prior_inputs, F_transpose=self._user_prior_inputs_t, diag=self._user_prior_inputs_sumsq))
+    side = lambda s: FeatureSampler(s.inputs, F_transpose=s.inputs_t)
+    self._fs = dict(item_bias=FeatureSampler(self._items.features), user_bias=FeatureSampler(self._users.features), item=side(self._items), user=side(self._users))
 
 def _gamma(rng, a0, b0, n, ss):
     "A draw from the Gamma conditional of a precision with n Gaussian terms whose squares sum to ss."
@@ -140,21 +188,26 @@ def _sweep(self:BayesALS, X):
         self.global_mean_ = float(self.global_mean_ + d); sse += n * d * d - 2 * d * resid
     # the feature vectors and biases, by perturb and optimise
     fs = self._fs
-    self.item_feature_factors_ = fs['item'].draw(self.item_factors_, P['tau_i'], P['tau_fi'], rng).astype(dt)
-    self.item_feature_bias_ = fs['item'].draw(self.item_bias_, P['gamma_i'], P['gamma_fi'], rng)[:, 0].astype(dt)
-    self.user_feature_bias_ = fs['user_bias'].draw(self.user_bias_, P['gamma_u'], P['gamma_fu'], rng)[:, 0].astype(dt)
-    if K:
-        Wall = fs['user'].draw(self.user_factors_, P['tau_u'], P['tau_fu'], rng, np.vstack([self.user_feature_factors_, self.rated_item_factors_]),
-                               self.cg_steps)
-        nfu = self._user_features.shape[1]
-        self.user_feature_factors_, self.rated_item_factors_ = Wall[:nfu].astype(dt), Wall[nfu:].astype(dt)
+    self.item_feature_bias_ = fs['item_bias'].draw(self.item_bias_, P['gamma_i'], P['gamma_fi'], rng)[0][:, 0].astype(dt)
+    self.user_feature_bias_ = fs['user_bias'].draw(self.user_bias_, P['gamma_u'], P['gamma_fu'], rng)[0][:, 0].astype(dt)
+    if K:   # the two sides' vectors are independent given the rows: drawn at once, each on its own thread and generator
+        sides = ((self._items, fs['item'], self.item_factors_, P['tau_i'], P['tau_fi'], self.item_feature_factors_, self.rater_factors_),
+                 (self._users, fs['user'], self.user_factors_, P['tau_u'], P['tau_fu'], self.user_feature_factors_, self.rated_item_factors_))
+        def draw(side, seed):
+            s, sampler, T, prec_rows, prec_feat, W_F, W_R = side
+            W, GW = sampler.draw(T, prec_rows, prec_feat, np.random.default_rng(seed), np.vstack([W_F, W_R]),
+                                   s.mean(W_F, W_R) if sampler.kind == 'gibbs' else None, self.feature_passes)
+            W_F, W_R = (w.astype(dt) for w in s.split(W))
+            s.remember(W_F, W_R, GW)
+            return W_F, W_R
+        with ThreadPoolExecutor(2) as pool: (self.item_feature_factors_, self.rater_factors_), (self.user_feature_factors_, self.rated_item_factors_) = pool.map(draw, sides, rng.integers(0, 2**62, 2))
     # the energy of this draw (the MAP objective at it), then the precisions
     ub, uf, ib, itf = self._priors()
     terms = dict(gamma_u=(X.n_users, sum_squares(self.user_bias_, ub)), gamma_i=(X.n_items, sum_squares(self.item_bias_, ib)),
                  tau_u=(X.n_users * K, sum_squares(self.user_factors_, uf)), tau_i=(X.n_items * K, sum_squares(self.item_factors_, itf)),
                  gamma_fu=(self.user_feature_bias_.size, sum_squares(self.user_feature_bias_)), gamma_fi=(self.item_feature_bias_.size, sum_squares(self.item_feature_bias_)),
                  tau_fu=(self.user_feature_factors_.size + self.rated_item_factors_.size, sum_squares(self.user_feature_factors_) + sum_squares(self.rated_item_factors_)),
-                 tau_fi=(self.item_feature_factors_.size, sum_squares(self.item_feature_factors_)))
+                 tau_fi=(self.item_feature_factors_.size + self.rater_factors_.size, sum_squares(self.item_feature_factors_) + sum_squares(self.rater_factors_)))
     energy = lam / 2 * sse + sum(P[k] / 2 * s for k, (m, s) in terms.items() if m)
     self._used = {'lam'} | {k for k, (m, _) in terms.items() if m}
     if not self.fixed_precisions:
@@ -171,7 +224,7 @@ def _keep(self:BayesALS):
     "Add this sweep's state to the running sums, and keep it as a draw if it is one of the evenly spaced `_bank_at`."
     state = dict(user_bias_=self.user_bias_, item_bias_=self.item_bias_, user_factors_=self.user_factors_, item_factors_=self.item_factors_,
                  item_feature_factors_=self.item_feature_factors_, item_feature_bias_=self.item_feature_bias_, user_feature_factors_=self.user_feature_factors_,
-                 user_feature_bias_=self.user_feature_bias_, rated_item_factors_=self.rated_item_factors_)
+                 user_feature_bias_=self.user_feature_bias_, rated_item_factors_=self.rated_item_factors_, rater_factors_=self.rater_factors_)
     if self._sums is None: self._sums = {k: np.zeros(v.shape) for k, v in state.items()} | {'global_mean_': 0.0} | {k: 0.0 for k in _PRECISIONS}
     for k, v in state.items(): self._sums[k] += v
     self._sums['global_mean_'] += self.global_mean_

@@ -15,7 +15,7 @@ from .interactions import Interactions, Features, index_of
 from .kernels import ridge_rows, sparse_dense
 
 # %% auto #0
-__all__ = ['normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'FeatureALS']
+__all__ = ['normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'FeatureALS', 'PriorInputs']
 
 # %% ../nbs/03_feature_als.ipynb #d0f44436
 def normalise_rows(M:sp.csr_matrix, # features (or a ratings pattern), one row per item or user
@@ -99,7 +99,7 @@ class FeatureALS(ALSModel):
     "Biases and vectors whose priors are centred on their features' vectors (genres, demographics, the items a user rated)."
     uses_features = ('item_features', 'user_features')
     min_factors = 1   # the smallest n_factors allowed
-    extra_fitted = ('item_feature_factors_', 'item_feature_bias_', 'user_feature_factors_', 'user_feature_bias_', 'rated_item_factors_',
+    extra_fitted = ('item_feature_factors_', 'item_feature_bias_', 'user_feature_factors_', 'user_feature_bias_', 'rated_item_factors_', 'rater_factors_',
                     'item_feature_names_', 'user_feature_names_')
     def __init__(self,
                  n_factors:int=10, # K, the dimension of the vectors
@@ -107,12 +107,13 @@ class FeatureALS(ALSModel):
                  tau_f:float=10.0, # precision of the features' vectors (and of the rated-items vectors)
                  gamma_f:float=10.0, # precision of the features' biases
                  rated_items_prior:bool=False, # centre each user's vector on the normalised sum of vectors of the items they rated
+                 rated_by_prior:bool=False, # centre each item's vector on the normalised sum of vectors of the people who rated it
                  cg_steps:int=2, # preconditioned conjugate-gradient steps per sweep for the rated-items vectors (warm-started from the last sweep)
                  init_scale:float=0.1, # standard deviation of the initial item vectors
                  random_state:int=0, # seed of the initial item vectors
                  **kwargs):
         super().__init__(**kwargs)
-        store_attr('n_factors,tau,tau_f,gamma_f,rated_items_prior,cg_steps,init_scale,random_state')
+        store_attr('n_factors,tau,tau_f,gamma_f,rated_items_prior,rated_by_prior,cg_steps,init_scale,random_state')
 
 @patch
 def _check_params(self:FeatureALS):
@@ -120,8 +121,9 @@ def _check_params(self:FeatureALS):
     if isinstance(self.n_factors, (bool, np.bool_)) or not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < self.min_factors:
         raise ValueError(f"n_factors must be a whole number >= {self.min_factors}, not {self.n_factors!r}")
     for k in ('tau', 'tau_f', 'gamma_f', 'init_scale'): check_positive(k, getattr(self, k))
-    check_positive('cg_steps', self.cg_steps, integer=True)
-    if not isinstance(self.rated_items_prior, (bool, np.bool_)): raise ValueError(f"rated_items_prior must be True or False, not {self.rated_items_prior!r}")
+    if 'cg_steps' in self._param_names(): check_positive('cg_steps', self.cg_steps, integer=True)   # the sampler has none
+    for k in ('rated_items_prior', 'rated_by_prior'):
+        if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
     if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
         raise ValueError(f"random_state must be an integer seed, not {self.random_state!r}")
 
@@ -142,41 +144,69 @@ def _prepare(self:FeatureALS, X, item_features=None, user_features=None):
 def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     dt, K, rng = np.dtype(self.dtype), self.n_factors, np.random.default_rng(self.random_state)
     empty = lambda n: sp.csr_matrix((n, 0))
-    self._item_features = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
-    self._user_features = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
-    self._rated_items = normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users)   # which movies, not their ratings
-    self._user_prior_inputs = sp.hstack([self._user_features, self._rated_items]).tocsr() if self._user_features.shape[1] else self._rated_items   # G: everything a user's vector prior is built from
-    self._user_prior_inputs_t, self._user_prior_inputs_sumsq, self._user_prior_cache = self._user_prior_inputs.T.tocsr(), gram_diag(self._user_prior_inputs), None   # kept during the fit for CG; G @ W while W is unchanged
+    item_f = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
+    user_f = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
+    self._users = PriorInputs(user_f, normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users))   # which movies, not their ratings
+    self._items = PriorInputs(item_f, normalise_rows(X.by_user.T.tocsr(), binary=True) if self.rated_by_prior else empty(X.n_items))   # which people
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
     self.item_feature_names_ = np.array(list(item_features.names) if item_features is not None else [], dtype=str)
     self.user_feature_names_ = np.array(list(user_features.names) if user_features is not None else [], dtype=str)
     self.user_bias_, self.item_bias_ = np.zeros(X.n_users, dt), np.zeros(X.n_items, dt)
     self.user_factors_ = np.zeros((X.n_users, K), dt)
     self.item_factors_ = rng.normal(0, self.init_scale, (X.n_items, K)).astype(dt)
-    self.item_feature_factors_, self.item_feature_bias_ = np.zeros((self._item_features.shape[1], K), dt), np.zeros(self._item_features.shape[1], dt)
-    self.user_feature_factors_, self.user_feature_bias_ = np.zeros((self._user_features.shape[1], K), dt), np.zeros(self._user_features.shape[1], dt)
-    self.rated_item_factors_ = np.zeros((self._rated_items.shape[1], K), dt)
+    self.item_feature_factors_, self.item_feature_bias_ = np.zeros((item_f.shape[1], K), dt), np.zeros(item_f.shape[1], dt)
+    self.user_feature_factors_, self.user_feature_bias_ = np.zeros((user_f.shape[1], K), dt), np.zeros(user_f.shape[1], dt)
+    self.rated_item_factors_ = np.zeros((self._users.pattern.shape[1], K), dt)
+    self.rater_factors_ = np.zeros((self._items.pattern.shape[1], K), dt)
+
+# %% ../nbs/03_feature_als.ipynb #a7e1c3d2
+class PriorInputs:
+    """What one side's prior means are built from: its rows' normalised features F, and the normalised pattern R of the other side's rows
+    each was rated with (a user's movies, a movie's people), empty when that prior is off. The vectors' prior mean is [F R] [W_F; W_R];
+    the biases' is F g. `mean` is kept while W_F and W_R stay the same arrays."""
+    def __init__(self, features:sp.csr_matrix, pattern:sp.csr_matrix):
+        self.features, self.pattern = features, pattern
+        self.inputs = sp.hstack([features, pattern]).tocsr() if features.shape[1] and pattern.shape[1] else (features if features.shape[1] else pattern)
+        self.inputs_t, self.sumsq, self._cache = self.inputs.T.tocsr(), gram_diag(self.inputs), None
+    @property
+    def any(self) -> bool: return self.inputs.shape[1] > 0
+
+    def mean(self, W_F:np.ndarray, W_R:np.ndarray) -> np.ndarray:
+        "[F R] [W_F; W_R] in float64."
+        c = self._cache
+        if c is None or c[0] is not W_F or c[1] is not W_R:
+            c = self._cache = (W_F, W_R, sparse_dense(self.inputs, np.vstack([W_F, W_R])))
+        return c[2]
+
+    def remember(self, W_F, W_R, product):
+        "Keep a product the caller computed (CG returns it for free) as the mean for these W_F, W_R."
+        self._cache = (W_F, W_R, product)
+
+    def split(self, W:np.ndarray): return W[:self.features.shape[1]], W[self.features.shape[1]:]
 
 # %% ../nbs/03_feature_als.ipynb #b52ed6e5
 @patch
 def _priors(self:FeatureALS):
     "The prior means: users' (bias, vectors) and items' (bias, vectors); None for a side with no features (a zero prior, which the kernel skips)."
-    if not hasattr(self, '_item_features'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has every epoch's objective")
+    if not hasattr(self, '_items'): raise NotImplementedError("the feature matrices are not kept after fitting; history_ has every epoch's objective")
     dt = np.dtype(self.dtype)
-    users = ((self._user_features @ self.user_feature_bias_.astype(np.float64)).astype(dt), self._user_prior_factors().astype(dt)) if self._user_prior_inputs.shape[1] else (None, None)
-    items = ((self._item_features @ self.item_feature_bias_.astype(np.float64)).astype(dt),
-             (self._item_features @ self.item_feature_factors_.astype(np.float64)).astype(dt)) if self._item_features.shape[1] else (None, None)
-    return (*users, *items)
+    def side(s, g, W_F, W_R):
+        if not s.any: return None, None
+        return (s.features @ g.astype(np.float64)).astype(dt), s.mean(W_F, W_R).astype(dt)
+    return (*side(self._users, self.user_feature_bias_, self.user_feature_factors_, self.rated_item_factors_),
+            *side(self._items, self.item_feature_bias_, self.item_feature_factors_, self.rater_factors_))
 
 @patch
-def _user_prior_factors(self:FeatureALS) -> np.ndarray:
-    "The users' prior mean vectors G [W_demographics; W_rated] in float64, computed again only when those vectors change."
-    c = self._user_prior_cache   # None until the first solve (set with G in _init_params)
-    if c is None or c[0] is not self.user_feature_factors_ or c[1] is not self.rated_item_factors_:
-        c = self._user_prior_cache = (self.user_feature_factors_, self.rated_item_factors_,
-                        sparse_dense(self._user_prior_inputs, np.vstack([self.user_feature_factors_, self.rated_item_factors_])))
-    return c[2]
+def _solve_side(self:FeatureALS, s:PriorInputs, factors, W_F, W_R):
+    "The exact (or CG) ridge solve of one side's feature vectors given its rows' vectors: new W_F, W_R in the model's dtype."
+    dt = np.dtype(self.dtype)
+    W, GW = feature_ridge(s.inputs, factors, self.tau_f / self.tau, np.vstack([W_F, W_R]), self.cg_steps, F_transpose=s.inputs_t,
+                          start_product=s.mean(W_F, W_R), column_sumsq=s.sumsq, with_product=True)
+    W_F, W_R = (w.astype(dt) for w in s.split(W))
+    s.remember(W_F, W_R, GW)   # [F R] W from the float64 solve (float32 storage differs by rounding only)
+    return W_F, W_R
 
+# %% ../nbs/03_feature_als.ipynb #a7e1c3d5
 @patch
 def _sweep(self:FeatureALS, X):
     csr, csc = X.by_user, X.by_item
@@ -191,26 +221,24 @@ def _sweep(self:FeatureALS, X):
     if self.use_mean:
         delta = resid / n; self.global_mean_ = mu + delta; sse -= n * delta * delta
     # the features' vectors and biases: exact ridge solves with the users and items fixed
-    self.item_feature_factors_ = feature_ridge(self._item_features, self.item_factors_, self.tau_f / self.tau).astype(dt)
-    self.item_feature_bias_ = feature_ridge(self._item_features, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
-    self.user_feature_bias_ = feature_ridge(self._user_features, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
-    Wall, GW = feature_ridge(self._user_prior_inputs, self.user_factors_, self.tau_f / self.tau, np.vstack([self.user_feature_factors_, self.rated_item_factors_]),
-                             self.cg_steps, F_transpose=self._user_prior_inputs_t, start_product=self._user_prior_factors(), column_sumsq=self._user_prior_inputs_sumsq, with_product=True)
-    nfu = self._user_features.shape[1]
-    self.user_feature_factors_, self.rated_item_factors_ = Wall[:nfu].astype(dt), Wall[nfu:].astype(dt)
-    self._user_prior_cache = (self.user_feature_factors_, self.rated_item_factors_, GW)   # G W from the float64 solve (float32 storage differs by rounding only)
+    self.item_feature_bias_ = feature_ridge(self._items.features, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
+    self.user_feature_bias_ = feature_ridge(self._users.features, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
+    self.item_feature_factors_, self.rater_factors_ = self._solve_side(self._items, self.item_factors_, self.item_feature_factors_, self.rater_factors_)
+    self.user_feature_factors_, self.rated_item_factors_ = self._solve_side(self._users, self.user_factors_, self.user_feature_factors_, self.rated_item_factors_)
     cold = self._unrated   # items with no ratings sit exactly on their (new) prior mean: one more exact block step
     if len(cold):
-        self.item_bias_[cold] = self._item_features[cold] @ self.item_feature_bias_.astype(np.float64)
-        self.item_factors_[cold] = self._item_features[cold] @ self.item_feature_factors_.astype(np.float64)
+        F = self._items.features[cold]
+        self.item_bias_[cold] = F @ self.item_feature_bias_.astype(np.float64)
+        self.item_factors_[cold] = F @ self.item_feature_factors_.astype(np.float64)
     return self.lam / 2 * sse + self._prior_term(), sse
 
 @patch
 def _prior_term(self:FeatureALS):
     "The priors' share: users and items around their features' means, and the features' own zero-mean priors."
     ub, uf, ib, itf = self._priors()
+    feature_vectors = (self.item_feature_factors_, self.user_feature_factors_, self.rated_item_factors_, self.rater_factors_)
     return (self.gamma / 2 * (sum_squares(self.user_bias_, ub) + sum_squares(self.item_bias_, ib)) + self.tau / 2 * (sum_squares(self.user_factors_, uf) + sum_squares(self.item_factors_, itf))
-            + self.tau_f / 2 * (sum_squares(self.item_feature_factors_) + sum_squares(self.user_feature_factors_) + sum_squares(self.rated_item_factors_))
+            + self.tau_f / 2 * sum(sum_squares(W) for W in feature_vectors)
             + self.gamma_f / 2 * (sum_squares(self.item_feature_bias_) + sum_squares(self.user_feature_bias_)))
 
 # %% ../nbs/03_feature_als.ipynb #3df35796

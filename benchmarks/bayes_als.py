@@ -1,16 +1,18 @@
 """Bayesian ALS (BayesALS, chapter 03a) against myFM's Bayesian factorisation machine, on the same splits, with the same metric code.
 
     pip install -r benchmarks/requirements.txt     # myfm
-    python benchmarks/bayes_als.py                 # ml-100k u1..u5 and ml-latest-small 90/10 (seed 42): about 10 minutes on 2 cores
+    python benchmarks/bayes_als.py                 # ml-100k u1..u5 and ml-latest-small 90/10 (seed 42): about 15 minutes on 2 cores
     python benchmarks/bayes_als.py --quick         # u1 only, fewer sweeps
 
 Settings are fixed once, for every fold (no per-fold search, no tuning on test ratings):
-  - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior) and the
-    genres as item features; the precisions are sampled.
-  - myFM 0.4 (Gibbs), rank 10, 250 iterations of which the last 200 are kept, in two designs: user and item one-hot
-    (the plain Bayesian MF, as quoted in issue 13), and the same side data as ours: the item's genres (normalised) and the
-    movies the user rated in training (normalised, myFM's "implicit feedback" design), each group with its own prior;
-    both as myFM's relation blocks (one row per user and per movie, which is how myFM makes such designs fast).
+  - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior for people and
+    the rated-by prior for movies) and the genres as item features; the precisions are sampled. Beside it the point model
+    with the same priors, `FeatureALS` (K = 50, tau 12, gamma 3, tau_f = gamma_f = 100, 25 sweeps, as chapter 03 fits it).
+  - myFM 0.4 (Gibbs), rank 10, 250 iterations of which the last 200 are kept, in three designs: user and item one-hot
+    (the plain Bayesian MF); one-hot plus the item's genres and the movies the user rated in training (myFM's "implicit
+    feedback" design); and the same side data as ours: that plus the people who rated the movie in training (the
+    "flipped" implicit design). Each group of features has its own prior; all as myFM's relation blocks (one row per
+    user and per movie, which is how myFM makes such designs fast). Every feature is normalised as ours is.
 Test RMSE comes from `apply_ml_as.evaluate.rmse` on clipped predictions for everyone. Calibration: the share of test ratings
 within one (and two) predictive standard deviations of our unclipped prediction.
 """
@@ -20,6 +22,7 @@ from apply_ml_as.data import load_movielens
 from apply_ml_as.interactions import item_genre_matrix, index_of
 from apply_ml_as.splits import official_split, random_split
 from apply_ml_as.bayes_als import BayesALS
+from apply_ml_as.feature_als import FeatureALS
 from apply_ml_as.evaluate import rmse
 from harness import write_results
 
@@ -31,9 +34,15 @@ def ours(train, test, genres, scale, quick):
     z = np.abs(test.rating.to_numpy() - raw) / sd
     return rmse(test.rating, p), dict(within1=float((z < 1).mean()), within2=float((z < 2).mean()))
 
-def myfm_blocks(train, d, items, side):
+def point(train, test, genres, scale):
+    m = FeatureALS(n_factors=50, tau=12.0, gamma=3.0, tau_f=100.0, gamma_f=100.0, rated_items_prior=True, rated_by_prior=True,
+                   n_epochs=25, rating_scale=scale).fit(train, item_features=genres)
+    return rmse(test.rating, m.predict(test.user_id, test.item_id))
+
+def myfm_blocks(train, d, items, side, flipped=False):
     """myFM's relation blocks for the pairs of `d`: a user block (one-hot user, and with `side` the movies the user rated
-    in training, normalised) and an item block (one-hot movie, and with `side` its genres, normalised), with group sizes."""
+    in training, normalised) and an item block (one-hot movie, and with `side` its genres, normalised; with `flipped` also
+    the people who rated it in training, normalised), with group sizes."""
     import myfm
     users, movies = np.unique(train.user_id), np.unique(np.r_[train.item_id, items.item_id])
     nu, ni = len(users), len(movies)
@@ -43,17 +52,19 @@ def myfm_blocks(train, d, items, side):
     G = item_genre_matrix(items, movies).matrix.astype(np.float64)
     G = sp.diags(1 / np.sqrt(np.maximum(G.sum(1).A1, 1))) @ G
     ub = sp.hstack([eye(nu)] + ([sp.vstack([R, sp.csr_matrix((1, ni))])] if side else [])).tocsr()
-    ib = sp.hstack([eye(ni)] + ([sp.vstack([G, sp.csr_matrix((1, G.shape[1]))])] if side else [])).tocsr()
+    Rt = sp.diags(1 / np.sqrt(np.maximum((R.T != 0).sum(1).A1, 1))) @ (R.T != 0).astype(np.float64)
+    ib = sp.hstack([eye(ni)] + ([sp.vstack([G, sp.csr_matrix((1, G.shape[1]))])] if side else [])
+                   + ([sp.vstack([Rt, sp.csr_matrix((1, nu))])] if flipped else [])).tocsr()
     up, ip = index_of(users, d.user_id.to_numpy()), index_of(movies, d.item_id.to_numpy())
     up, ip = np.where(up >= 0, up, nu), np.where(ip >= 0, ip, ni)
     blocks = [myfm.RelationBlock(up.tolist(), ub), myfm.RelationBlock(ip.tolist(), ib)]
-    shapes = [nu] + ([ni] if side else []) + [ni] + ([G.shape[1]] if side else [])
+    shapes = [nu] + ([ni] if side else []) + [ni] + ([G.shape[1]] if side else []) + ([nu] if flipped else [])
     return blocks, shapes
 
-def run_myfm(train, test, items, scale, side, quick):
+def run_myfm(train, test, items, scale, side, quick, flipped=False):
     import myfm
-    rel_tr, shapes = myfm_blocks(train, train, items, side)
-    rel_te, _ = myfm_blocks(train, test, items, side)
+    rel_tr, shapes = myfm_blocks(train, train, items, side, flipped)
+    rel_te, _ = myfm_blocks(train, test, items, side, flipped)
     n_iter, kept = (80, 60) if quick else (250, 200)
     fm = myfm.MyFMRegressor(rank=10, random_seed=0).fit(sp.csr_matrix((len(train), 0)), train.rating.to_numpy(np.float64), X_rel=rel_tr,
                                                        n_iter=n_iter, n_kept_samples=kept, group_shapes=shapes)
@@ -77,13 +88,14 @@ def main():
     rows = []
     for data, fold, s, m, g, scale in splits:
         t = time.time(); r, cal = ours(s.train, s.test, g, scale, a.quick); row = dict(data=data, fold=fold, BayesALS=r, ours_s=time.time() - t, **cal)
+        row['FeatureALS'] = point(s.train, s.test, g, scale)
         if not a.no_myfm:
-            t = time.time(); row['myFM (one-hot)'] = run_myfm(s.train, s.test, m.items, scale, False, a.quick); row['plain_s'] = time.time() - t
-            t = time.time(); row['myFM (same side data)'] = run_myfm(s.train, s.test, m.items, scale, True, a.quick); row['side_s'] = time.time() - t
+            for name, side, flipped in (('myFM (one-hot)', False, False), ('myFM (genres, rated movies)', True, False), ('myFM (same side data)', True, True)):
+                t = time.time(); row[name] = run_myfm(s.train, s.test, m.items, scale, side, a.quick, flipped); row[name + ' s'] = time.time() - t
         rows.append(row); print(pd.DataFrame([row]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
     df = pd.DataFrame(rows)
     print('\nmean test RMSE (and calibration of ours):')
-    cols = [c for c in ('BayesALS', 'myFM (one-hot)', 'myFM (same side data)', 'within1', 'within2') if c in df]
+    cols = [c for c in ('BayesALS', 'FeatureALS', 'myFM (one-hot)', 'myFM (genres, rated movies)', 'myFM (same side data)', 'within1', 'within2') if c in df]
     print(df.groupby('data', sort=False)[cols].mean().round(4).to_string())
     print(f'\n(targets: ml-100k u1..u5 mean <= 0.888, ml-latest-small <= 0.814, ahead of myFM with the same side data; about 68% within one sd; {time.time() - t0:.0f} s)')
     if not a.quick:

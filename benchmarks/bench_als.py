@@ -66,14 +66,15 @@ def load(path):
     with np.load(path) as z: d = {k: z[k] for k in ('user', 'item', 'rating')}
     return dict(base_mib=base_mib, base_hwm_mib=base_hwm_mib, loaded_mib=status_mib('VmRSS')[0]), d
 
-def run_ours(path, k, epochs, sampler=False, solver='cholesky'):
+def run_ours(path, k, epochs, sampler=False, solver='cholesky', priors=False):
     """Our LatentALS (each epoch one exact sweep; then each half-sweep timed alone; with solver='cg' three warm-started CG steps per row
-    instead), or with `sampler` BayesALS without side data (chapter 03a: each epoch one Gibbs sweep, every sweep kept, running sums included)."""
+    instead), or with `sampler` BayesALS (chapter 03a: each epoch one Gibbs sweep, every sweep kept, running sums included): without side
+    data, or with `priors` its default priors, the rated-items prior for people and the rated-by prior for movies."""
     import numba, pandas  # noqa: F401 -- imported by apply_ml_as anyway; named here so the baseline plainly includes them
     from apply_ml_as.interactions import Interactions
     from apply_ml_as.latent_als import LatentALS
     from apply_ml_as.bayes_als import BayesALS
-    make = (lambda n: BayesALS(n_factors=k, burn_in=0, n_samples=n, keep_draws=1, rated_items_prior=False)) if sampler else \
+    make = (lambda n: BayesALS(n_factors=k, burn_in=0, n_samples=n, keep_draws=1, rated_items_prior=priors, rated_by_prior=priors)) if sampler else \
            (lambda n: LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=n, tol=0, solver=solver))
     out, d = load(path)
     t = time.perf_counter()
@@ -169,7 +170,7 @@ def main():
     ap.add_argument('--ratings', type=int, default=25_000_000); ap.add_argument('--users', type=int, default=162_541)
     ap.add_argument('--items', type=int, default=59_047); ap.add_argument('--epochs', type=int, default=5)
     ap.add_argument('--k', type=int, nargs='+', default=[10, 32]); ap.add_argument('--no-lenskit', action='store_true')
-    ap.add_argument('--gibbs', action='store_true', help='also time one Gibbs sweep of BayesALS (no side data) per epoch')
+    ap.add_argument('--gibbs', action='store_true', help='also time one Gibbs sweep of BayesALS per epoch, without side data and with its default priors')
     ap.add_argument('--cg', action='store_true', help="also time our solver='cg' (3 CG steps per row) against the exact solver")
     ap.add_argument('--cmfrec', action='store_true', help='also time cmfrec 3.5 (exact, and with --cg its CG too); pip install cython, then pip install --no-build-isolation cmfrec')
     ap.add_argument('--repeat', type=int, default=1, help='run every worker this many times, interleaved; report the median s/epoch')
@@ -179,30 +180,31 @@ def main():
     if a.worker:
         lib, path, k = a.worker
         run = dict(ours=run_ours, gibbs=lambda *x: run_ours(*x, sampler=True), lenskit=run_lenskit, cmfrec=run_cmfrec,
+                   **{'gibbs-priors': lambda *x: run_ours(*x, sampler=True, priors=True)},
                    **{'ours-cg': lambda *x: run_ours(*x, solver='cg'), 'cmfrec-cg': lambda *x: run_cmfrec(*x, cg=True)})[lib]
         print(json.dumps(run(path, int(k), a.epochs))); return
     users, items = (a.users, a.items) if a.ratings == 25_000_000 else (max(10, a.ratings * a.users // 25_000_000), max(10, round(a.items * (a.ratings / 25e6) ** 0.5)))
     path = data_path(a.ratings, users, items)
-    libs = ['ours'] + (['ours-cg'] if a.cg else []) + (['gibbs'] if a.gibbs else []) + ([] if a.no_lenskit else ['lenskit']) + \
+    libs = ['ours'] + (['ours-cg'] if a.cg else []) + (['gibbs', 'gibbs-priors'] if a.gibbs else []) + ([] if a.no_lenskit else ['lenskit']) + \
            (['cmfrec'] + (['cmfrec-cg'] if a.cg else []) if a.cmfrec else [])
     python = {lib: a.python if lib == 'lenskit' else sys.executable for lib in libs}
     print(f'{a.ratings:,} synthetic ratings, {users:,} users, {items:,} items; {a.epochs} epochs; {os.cpu_count()} cores')
     for lib in libs: print(f'  {lib} worker: {python[lib]}')
-    print(f"\n{'library':9s} {'K':>3s} {'setup s':>8s} {'warm s':>7s} {'warm MiB':>8s} {'s/epoch':>8s} {'peak MiB':>9s} {'baseline':>9s} {'above base':>10s} {'train RMSE':>10s}")
+    print(f"\n{'library':12s} {'K':>3s} {'setup s':>8s} {'warm s':>7s} {'warm MiB':>8s} {'s/epoch':>8s} {'peak MiB':>9s} {'baseline':>9s} {'above base':>10s} {'train RMSE':>10s}")
     res, runs = {}, {}
     for k, rep, lib in ((k, rep, lib) for k in a.k for rep in range(a.repeat) for lib in libs):
         out = subprocess.run([python[lib], __file__, '--epochs', str(a.epochs), '--worker', lib, str(path), str(k)],
                              capture_output=True, text=True)
         if out.returncode:   # reported, and the run goes on: a peer that cannot run a K is a result too
             why = 'killed by signal 9: out of memory?' if out.returncode == -9 else f'exit status {out.returncode}'
-            print(f"{lib:9s} {k:3d}   failed ({why}){': ' + out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ''}", flush=True)
+            print(f"{lib:12s} {k:3d}   failed ({why}){': ' + out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ''}", flush=True)
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         r['per_epoch'] = float(np.median(r['epoch_s'][1:] if len(r['epoch_s']) > 1 else r['epoch_s']))
         r['above'] = r['peak_mib'] - r['base_mib']
         runs.setdefault((lib, k), []).append(r['per_epoch'])
         res[lib, k] = dict(r, per_epoch=float(np.median(runs[lib, k])))
-        print(f"{lib:9s} {k:3d} {r['setup_s']:8.2f} {r['warm_s']:7.2f} {r['warm_mib']:8.0f} {r['per_epoch']:8.3f} {r['peak_mib']:9.0f} {r['base_mib']:9.0f} "
+        print(f"{lib:12s} {k:3d} {r['setup_s']:8.2f} {r['warm_s']:7.2f} {r['warm_mib']:8.0f} {r['per_epoch']:8.3f} {r['peak_mib']:9.0f} {r['base_mib']:9.0f} "
               f"{r['above']:10.0f} {r['train_rmse']:10.4f}", flush=True)
     peak = matmul_gflops()
     print(f'\nhalf-sweeps of our exact solver (the kernel alone on the trained state, best of two), against this machine\'s float32 matrix multiply, {peak:.0f} GFLOP/s:')
@@ -214,6 +216,9 @@ def main():
         print('\nratio, one Gibbs sweep (BayesALS, no side data) / one ALS epoch (LatentALS) (target: <= 1.25):')
         for k in a.k:
             if ('gibbs', k) in res and ('ours', k) in res: print(f"  K={k:<3d} {res['gibbs', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
+        print('ratio, one Gibbs sweep with the rated-items and rated-by priors (BayesALS defaults) / one ALS epoch (LatentALS) (target: <= 1.5):')
+        for k in a.k:
+            if ('gibbs-priors', k) in res and ('ours', k) in res: print(f"  K={k:<3d} {res['gibbs-priors', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
     if a.cg:
         print("\nratio, one epoch of our solver='cg' (3 steps per row) / one exact epoch (target: below 1.0 from K=32, <= 0.5 at K=64); train RMSE after the same epochs:")
         for k in (k for k in a.k if ('ours-cg', k) in res and ('ours', k) in res): print(f"  K={k:<3d} {res['ours-cg', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}   train RMSE {res['ours-cg', k]['train_rmse']:.4f} against {res['ours', k]['train_rmse']:.4f}")
@@ -239,6 +244,7 @@ def main():
         from harness import write_results
         keep = ('per_epoch', 'setup_s', 'warm_s', 'peak_mib', 'base_mib', 'above', 'train_rmse')
         rows = [dict(library=lib, K=k, runs=runs[lib, k], **{x: r[x] for x in keep}) for (lib, k), r in res.items()]
-        print(f"wrote {write_results('bench_als', dict(rows=rows, epochs=a.epochs, repeat=a.repeat, matmul_gflops=peak))}")
+        name = 'bench_als' if 'lenskit' in libs else 'bench_gibbs' if a.gibbs else None   # a run without the peer does not replace the one with it
+        if name: print(f"wrote {write_results(name, dict(rows=rows, epochs=a.epochs, repeat=a.repeat, matmul_gflops=peak))}")
 
 if __name__ == '__main__': main()

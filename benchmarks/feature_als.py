@@ -158,7 +158,7 @@ def tail(D):
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             for m, model in (('bias-only', BiasALS(gamma=3.0, rating_scale=(1, 5)).fit(s.train)), ('latent', LatentALS(**SETTINGS, rating_scale=(1, 5)).fit(s.train)),
-                             ('feature', FeatureALS(**SETTINGS, rated_items_prior=True, tau_f=100.0, gamma_f=100.0, rating_scale=(1, 5)).fit(s.train, item_features=genres))):
+                             ('feature', FeatureALS(**SETTINGS, rated_items_prior=True, rated_by_prior=True, tau_f=100.0, gamma_f=100.0, rating_scale=(1, 5)).fit(s.train, item_features=genres))):
                 err[m].append(model.predict(s.test.user_id, s.test.item_id) - s.test.rating.to_numpy())
     n = np.concatenate(counts)
     print('\nRMSE on ml-100k u1..u5 by the test item\'s number of training ratings:')
