@@ -183,15 +183,16 @@ def _trace(self:ALSModel) -> dict:
     return {}
 
 @patch
-def _eval_predict(self:ALSModel, u, i, clip):
-    "Predictions for the eval set during fit (a sampler averages them over its kept samples)."
-    return self._predict_index(u, i, clip)
+def _eval_predict(self:ALSModel, u, i, clip, offset=0.0):
+    "Predictions for the eval set during fit (a sampler averages them over its kept samples); `offset` is added before clipping."
+    return self._predict_index(u, i, clip, offset)
 
 @patch
 def _eval_row(self:ALSModel, X, ev) -> dict:
     "This epoch's scores on the eval set, for `history_`: its RMSE (a model that ranks adds ranking metrics)."
-    (u, i), r, _ = ev
-    return dict(eval_rmse=float(np.sqrt(np.mean((self._eval_predict(u, i, self.clip) - r) ** 2))))
+    (u, i), r, frame = ev
+    offset = self._day_offset(u, frame['timestamp'].to_numpy()) if getattr(self, 'day_bias', False) and 'timestamp' in frame else 0.0
+    return dict(eval_rmse=float(np.sqrt(np.mean((self._eval_predict(u, i, self.clip, offset) - r) ** 2))))
 
 @patch
 def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
@@ -327,22 +328,31 @@ def _index(self:ALSModel, users, items):
     return index_of(self.user_ids_, as_ids(users, self.user_ids_, 'user')), index_of(self.item_ids_, as_ids(items, self.item_ids_, 'item'))
 
 @patch
-def _predict_index(self:ALSModel, u, i, clip):
-    p = predict_pairs(u, i, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_)
+def _predict_index(self:ALSModel, u, i, clip, offset=0.0):
+    "Predictions for index pairs (-1: unknown), plus `offset` (a model with day biases: the pairs' days), clipped or not."
+    p = predict_pairs(u, i, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_) + offset
     return np.clip(p, *self.rating_scale_) if clip else p
+
+@patch
+def _day_offset(self:ALSModel, u, timestamps):
+    "What the ratings' days add to their predictions: nothing here; a model fitted with day biases looks them up."
+    if timestamps is not None: raise ValueError(f"{type(self).__name__} has no day biases, so timestamps are not used (FeatureALS and BayesALS with day_bias=True use them)")
+    return 0.0
 
 @patch
 def predict(self:ALSModel, users, # original user ids (one-dimensional)
             items, # original item ids, same length
             clip:bool|None=None, # clip to the rating scale (default: the `clip` hyperparameter)
-            return_known:bool=False # also return a mask: True where both user and item were seen in training
+            return_known:bool=False, # also return a mask: True where both user and item were seen in training
+            timestamps=None # when each rating is made (seconds, or datetimes), for a model with day biases; without them a day adds nothing
            ):
     "Predicted ratings for (user, item) pairs; unseen users or items fall back to the biases and mean that are known."
     self._require_fitted()
     m = self._snapshot()   # ids and parameters of one and the same fit
     u, i = m._index(users, items)
     if u.shape != i.shape: raise ValueError(f"users and items differ in length: {len(u)} and {len(i)}")
-    pred = m._predict_index(u, i, self.clip if clip is None else clip)
+    if timestamps is not None and len(timestamps) != len(u): raise ValueError(f"timestamps has {len(timestamps)} entries for {len(u)} pairs")
+    pred = m._predict_index(u, i, self.clip if clip is None else clip, m._day_offset(u, timestamps))
     known = (u >= 0) & (i >= 0)
     if return_known: return pred, known
     if not known.all():

@@ -97,7 +97,7 @@ class FeatureSampler:
 
 # %% ../nbs/03a_bayes_als.ipynb #d89b9f27
 _NO_CG = "not used: the feature vectors are drawn exactly, or by feature_passes column-wise Gibbs passes (no CG)"
-_PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma_fi', 'tau_fu', 'tau_fi')
+_PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma_fi', 'tau_fu', 'tau_fi', 'gamma_d')
 
 @register_model
 @delegates(but=['n_epochs', 'tol', 'init_scale', 'cg_steps'])
@@ -155,7 +155,7 @@ def _init_params(self:BayesALS, X, item_features=None, user_features=None):
     self._rng = np.random.default_rng(self.random_state)
     self.item_factors_ = self._rng.normal(0, 0.1, (X.n_items, K)).astype(dt)
     self._prec = dict(lam=self.lam, gamma_u=self.gamma, gamma_i=self.gamma, tau_u=self.tau, tau_i=self.tau,
-                      gamma_fu=self.gamma_f, gamma_fi=self.gamma_f, tau_fu=self.tau_f, tau_fi=self.tau_f)
+                      gamma_fu=self.gamma_f, gamma_fi=self.gamma_f, tau_fu=self.tau_f, tau_fi=self.tau_f, gamma_d=self.gamma_d)
     self._t, self._kept = 0, 0
     self._sums = None
     S = min(self.keep_draws, self.n_samples)
@@ -178,14 +178,20 @@ def _sweep(self:BayesALS, X):
     lam = P['lam']
     seeds = rng.integers(0, 2**62, 2)
     ub, uf, ib, itf = self._priors()
-    draw_rows(csr.indptr, csr.indices, csr.data, self.global_mean_, self.item_bias_, self.item_factors_, P['gamma_u'] / lam, P['tau_u'] / lam,
+    by_user, by_item = self._day_adjusted(X)   # the ratings less their day biases (if any)
+    draw_rows(csr.indptr, csr.indices, by_user, self.global_mean_, self.item_bias_, self.item_factors_, P['gamma_u'] / lam, P['tau_u'] / lam,
               lam, int(seeds[0]), self.user_bias_, self.user_factors_, prior_bias=ub, prior_factors=uf)
-    sse, resid = draw_rows(csc.indptr, csc.indices, csc.data, self.global_mean_, self.user_bias_, self.user_factors_, P['gamma_i'] / lam,
+    sse, resid = draw_rows(csc.indptr, csc.indices, by_item, self.global_mean_, self.user_bias_, self.user_factors_, P['gamma_i'] / lam,
                            P['tau_i'] / lam, lam, int(seeds[1]), self.item_bias_, self.item_factors_, prior_bias=ib, prior_factors=itf)
     # the item half-sweep returns the squared error and residual sum at the new state (every rating belongs to one item)
     if self.use_mean:   # mu | rest ~ N(mu + mean residual, 1 / (lam N))
         d = resid / n + rng.normal() / np.sqrt(lam * n)
         self.global_mean_ = float(self.global_mean_ + d); sse += n * d * d - 2 * d * resid
+    if self.day_bias:   # each day's bias | rest ~ N(lam (sum of its residuals) / p, 1 / p), p = lam n_day + gamma_d
+        e = self._day_residuals(X)
+        p = lam * self._day_count + P['gamma_d']
+        self.day_bias_ = (lam * np.bincount(self._day_of, e, len(self.day_bias_)) / p + rng.standard_normal(len(p)) / np.sqrt(p)).astype(dt)
+        sse = float(np.square(e - self.day_bias_[self._day_of]).sum())
     # the feature vectors and biases, by perturb and optimise
     fs = self._fs
     self.item_feature_bias_ = fs['item_bias'].draw(self.item_bias_, P['gamma_i'], P['gamma_fi'], rng)[0][:, 0].astype(dt)
@@ -207,7 +213,8 @@ def _sweep(self:BayesALS, X):
                  tau_u=(X.n_users * K, sum_squares(self.user_factors_, uf)), tau_i=(X.n_items * K, sum_squares(self.item_factors_, itf)),
                  gamma_fu=(self.user_feature_bias_.size, sum_squares(self.user_feature_bias_)), gamma_fi=(self.item_feature_bias_.size, sum_squares(self.item_feature_bias_)),
                  tau_fu=(self.user_feature_factors_.size + self.rated_item_factors_.size, sum_squares(self.user_feature_factors_) + sum_squares(self.rated_item_factors_)),
-                 tau_fi=(self.item_feature_factors_.size + self.rater_factors_.size, sum_squares(self.item_feature_factors_) + sum_squares(self.rater_factors_)))
+                 tau_fi=(self.item_feature_factors_.size + self.rater_factors_.size, sum_squares(self.item_feature_factors_) + sum_squares(self.rater_factors_)),
+                 gamma_d=(self.day_bias_.size, sum_squares(self.day_bias_)))
     energy = lam / 2 * sse + sum(P[k] / 2 * s for k, (m, s) in terms.items() if m)
     self._used = {'lam'} | {k for k, (m, _) in terms.items() if m}
     if not self.fixed_precisions:
@@ -224,7 +231,8 @@ def _keep(self:BayesALS):
     "Add this sweep's state to the running sums, and keep it as a draw if it is one of the evenly spaced `_bank_at`."
     state = dict(user_bias_=self.user_bias_, item_bias_=self.item_bias_, user_factors_=self.user_factors_, item_factors_=self.item_factors_,
                  item_feature_factors_=self.item_feature_factors_, item_feature_bias_=self.item_feature_bias_, user_feature_factors_=self.user_feature_factors_,
-                 user_feature_bias_=self.user_feature_bias_, rated_item_factors_=self.rated_item_factors_, rater_factors_=self.rater_factors_)
+                 user_feature_bias_=self.user_feature_bias_, rated_item_factors_=self.rated_item_factors_, rater_factors_=self.rater_factors_,
+                 day_bias_=self.day_bias_)
     if self._sums is None: self._sums = {k: np.zeros(v.shape) for k, v in state.items()} | {'global_mean_': 0.0} | {k: 0.0 for k in _PRECISIONS}
     for k, v in state.items(): self._sums[k] += v
     self._sums['global_mean_'] += self.global_mean_
@@ -241,9 +249,9 @@ def _keep(self:BayesALS):
 def _trace(self:BayesALS) -> dict: return dict(kept=self._t > self.burn_in, **self._prec)
 
 @patch
-def _eval_predict(self:BayesALS, u, i, clip):
+def _eval_predict(self:BayesALS, u, i, clip, offset=0.0):
     "The current draw's predictions during burn-in; afterwards, their average over the kept sweeps so far."
-    p = predict_pairs(u, i, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_)
+    p = predict_pairs(u, i, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_) + offset
     if self._t > self.burn_in:
         if self._eval_sum is None: self._eval_sum = np.zeros(len(p))
         self._eval_sum += p; self._eval_n += 1
@@ -280,18 +288,19 @@ def _check_loaded(self:BayesALS, arrays:dict):
 
 # %% ../nbs/03a_bayes_als.ipynb #73b5bb4b
 @patch
-def _predict_index(self:BayesALS, u, i, clip):
+def _predict_index(self:BayesALS, u, i, clip, offset=0.0):
     mean, _ = predict_draws(u, i, self.global_mean_draws_, self.user_draws_, self.item_draws_)
+    mean = mean + offset
     return np.clip(mean, *self.rating_scale_) if clip else mean
 
 @patch
-def precision(self:BayesALS, name:str # one of lam, gamma_u, gamma_i, tau_u, tau_i, gamma_fu, gamma_fi, tau_fu, tau_fi
+def precision(self:BayesALS, name:str # one of lam, gamma_u, gamma_i, tau_u, tau_i, gamma_fu, gamma_fi, tau_fu, tau_fi, gamma_d
              ) -> float:
     "The posterior mean of a sampled precision (its starting value if the model had nothing to draw it from)."
     self._require_fitted()
     if name not in _PRECISIONS: raise ValueError(f"no precision {name!r}; there are {', '.join(_PRECISIONS)}")
     hit = np.flatnonzero(self.precision_names_ == name)
-    start = dict(lam=self.lam, gamma_u=self.gamma, gamma_i=self.gamma, tau_u=self.tau, tau_i=self.tau, gamma_fu=self.gamma_f,
+    start = dict(lam=self.lam, gamma_u=self.gamma, gamma_i=self.gamma, tau_u=self.tau, tau_i=self.tau, gamma_fu=self.gamma_f, gamma_d=self.gamma_d,
                  gamma_fi=self.gamma_f, tau_fu=self.tau_f, tau_fi=self.tau_f)
     return float(self.precisions_[hit[0]]) if len(hit) else float(start[name])
 

@@ -12,10 +12,10 @@ from fastcore.meta import delegates
 from .base import ALSModel, check_positive, as_ids, sum_squares
 from .persist import register_model   # every model has `save`; `load_model` reads back the registered ones
 from .interactions import Interactions, Features, index_of
-from .kernels import ridge_rows, sparse_dense
+from .kernels import ridge_rows, sparse_dense, predict_pairs
 
 # %% auto #0
-__all__ = ['normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'FeatureALS', 'PriorInputs']
+__all__ = ['normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'day_numbers', 'FeatureALS', 'PriorInputs']
 
 # %% ../nbs/03_feature_als.ipynb #d0f44436
 def normalise_rows(M:sp.csr_matrix, # features (or a ratings pattern), one row per item or user
@@ -92,6 +92,22 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
         P = Z + np.where(rz > 0, rz_new / np.where(rz > 0, rz, 1), 0.0) * P; rz = rz_new
     return (X, FX) if with_product else X
 
+# %% ../nbs/03_feature_als.ipynb #d4a7b001
+def day_numbers(timestamps # seconds since 1970 (UTC), or datetimes
+               ) -> np.ndarray:
+    "The whole day (since 1970, UTC) of each timestamp."
+    t = np.asarray(timestamps)
+    if t.dtype.kind == 'M': return t.astype('datetime64[D]').astype(np.int64)
+    if t.dtype.kind not in 'iuf': raise ValueError(f"timestamps must be seconds since 1970 or datetimes, not {t.dtype}")
+    if t.dtype.kind == 'f' and not np.isfinite(t).all(): raise ValueError("timestamps has NaN or infinite values")
+    d = np.floor_divide(t, 86400).astype(np.int64)
+    if len(d) and (d.min() < -2**31 or d.max() >= 2**31): raise ValueError("timestamps lie outside the years a day number can hold")
+    return d
+
+def _day_keys(user_index:np.ndarray, days:np.ndarray) -> np.ndarray:
+    "One sortable int64 per (person, day): the person's index in the high half, the day (shifted to be non-negative) in the low."
+    return (user_index.astype(np.int64) << 32) + (days + 2**31)
+
 # %% ../nbs/03_feature_als.ipynb #ff55fae9
 @register_model
 @delegates()
@@ -100,6 +116,7 @@ class FeatureALS(ALSModel):
     uses_features = ('item_features', 'user_features')
     min_factors = 1   # the smallest n_factors allowed
     extra_fitted = ('item_feature_factors_', 'item_feature_bias_', 'user_feature_factors_', 'user_feature_bias_', 'rated_item_factors_', 'rater_factors_',
+                    'day_user_', 'day_number_', 'day_bias_',
                     'item_feature_names_', 'user_feature_names_')
     def __init__(self,
                  n_factors:int=10, # K, the dimension of the vectors
@@ -108,21 +125,23 @@ class FeatureALS(ALSModel):
                  gamma_f:float=10.0, # precision of the features' biases
                  rated_items_prior:bool=False, # centre each user's vector on the normalised sum of vectors of the items they rated
                  rated_by_prior:bool=False, # centre each item's vector on the normalised sum of vectors of the people who rated it
+                 day_bias:bool=False, # a bias for each person on each day they rated (the ratings need timestamps; `predict` uses them)
+                 gamma_d:float=5.0, # precision of the day biases' zero-mean prior
                  cg_steps:int=2, # preconditioned conjugate-gradient steps per sweep for the rated-items vectors (warm-started from the last sweep)
                  init_scale:float=0.1, # standard deviation of the initial item vectors
                  random_state:int=0, # seed of the initial item vectors
                  **kwargs):
         super().__init__(**kwargs)
-        store_attr('n_factors,tau,tau_f,gamma_f,rated_items_prior,rated_by_prior,cg_steps,init_scale,random_state')
+        store_attr('n_factors,tau,tau_f,gamma_f,rated_items_prior,rated_by_prior,day_bias,gamma_d,cg_steps,init_scale,random_state')
 
 @patch
 def _check_params(self:FeatureALS):
     ALSModel._check_params(self)
     if isinstance(self.n_factors, (bool, np.bool_)) or not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < self.min_factors:
         raise ValueError(f"n_factors must be a whole number >= {self.min_factors}, not {self.n_factors!r}")
-    for k in ('tau', 'tau_f', 'gamma_f', 'init_scale'): check_positive(k, getattr(self, k))
+    for k in ('tau', 'tau_f', 'gamma_f', 'gamma_d', 'init_scale'): check_positive(k, getattr(self, k))
     if 'cg_steps' in self._param_names(): check_positive('cg_steps', self.cg_steps, integer=True)   # the sampler has none
-    for k in ('rated_items_prior', 'rated_by_prior'):
+    for k in ('rated_items_prior', 'rated_by_prior', 'day_bias'):
         if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
     if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
         raise ValueError(f"random_state must be an integer seed, not {self.random_state!r}")
@@ -138,7 +157,7 @@ def _prepare(self:FeatureALS, X, item_features=None, user_features=None):
         raise TypeError(f"item_features ids are {fid.dtype}, the ratings' item ids {X.item_ids.dtype}")
     extra = np.setdiff1d(fid, X.item_ids)
     if not len(extra): return X
-    return Interactions(X.user_ids[X.user_index], X.item_ids[X.item_index], X.ratings, item_ids=np.union1d(X.item_ids, fid).astype(X.item_ids.dtype))
+    return Interactions(X.user_ids[X.user_index], X.item_ids[X.item_index], X.ratings, X.timestamps, item_ids=np.union1d(X.item_ids, fid).astype(X.item_ids.dtype))
 
 @patch
 def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
@@ -158,6 +177,42 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     self.user_feature_factors_, self.user_feature_bias_ = np.zeros((user_f.shape[1], K), dt), np.zeros(user_f.shape[1], dt)
     self.rated_item_factors_ = np.zeros((self._users.pattern.shape[1], K), dt)
     self.rater_factors_ = np.zeros((self._items.pattern.shape[1], K), dt)
+    self._init_days(X)
+
+# %% ../nbs/03_feature_als.ipynb #d4a7b003
+@patch
+def _init_days(self:FeatureALS, X):
+    "With day biases: each rating's (person, day) as an index into `day_bias_`, in the ratings' by-user and by-item orders."
+    self.day_user_, self.day_number_, self.day_bias_ = np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.dtype(self.dtype))
+    if not self.day_bias: return
+    if X.timestamps is None: raise ValueError("day_bias=True needs each rating's time: fit on a table with a timestamp column (or Interactions with timestamps)")
+    keys, self._day_of = np.unique(_day_keys(X.user_index, day_numbers(X.timestamps)), return_inverse=True)   # by-user order
+    self._day_of = self._day_of.ravel().astype(np.int64)
+    csr = X.by_user   # where each by-user entry lands in the by-item order: a CSC of positions, built as the ratings' own CSC is
+    to_item_order = sp.csr_matrix((np.arange(1, len(X) + 1, dtype=np.float64), csr.indices, csr.indptr), shape=csr.shape).tocsc().data.astype(np.int64) - 1
+    self._day_of_by_item, self._day_count = self._day_of[to_item_order], np.bincount(self._day_of, minlength=len(keys))
+    self.day_user_, self.day_number_ = (keys >> 32).astype(np.int32), (keys & 0xFFFFFFFF) - 2**31
+    self.day_bias_ = np.zeros(len(keys), np.dtype(self.dtype))
+
+@patch
+def _day_adjusted(self:FeatureALS, X):
+    "The ratings less their day biases, by user and by item (the ratings themselves without day biases)."
+    if not self.day_bias: return X.by_user.data, X.by_item.data
+    dt = np.result_type(X.ratings.dtype, self.day_bias_.dtype)
+    return (X.by_user.data - self.day_bias_[self._day_of]).astype(dt), (X.by_item.data - self.day_bias_[self._day_of_by_item]).astype(dt)
+
+@patch
+def _day_residuals(self:FeatureALS, X) -> np.ndarray:
+    "Each rating less its prediction without the day bias, in by-user order (float64)."
+    return X.ratings.astype(np.float64) - predict_pairs(X.user_index, X.item_index, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_)
+
+@patch
+def _day_offset(self:FeatureALS, u, timestamps):
+    "The day bias of each (person, day) seen in training; 0 for any other (and for every pair when no timestamps are given)."
+    if not self.day_bias: return ALSModel._day_offset(self, u, timestamps)
+    if timestamps is None or not len(getattr(self, 'day_bias_', ())): return 0.0
+    j = index_of(_day_keys(self.day_user_, self.day_number_), _day_keys(np.asarray(u), day_numbers(timestamps)))
+    return np.where(j >= 0, self.day_bias_[np.maximum(j, 0)].astype(np.float64), 0.0)
 
 # %% ../nbs/03_feature_als.ipynb #a7e1c3d2
 class PriorInputs:
@@ -213,13 +268,18 @@ def _sweep(self:FeatureALS, X):
     rb, rf = self.gamma / self.lam, self.tau / self.lam
     mu, n, dt = self.global_mean_, len(X), np.dtype(self.dtype)
     ub_prior, uf_prior, ib_prior, if_prior = self._priors()
-    ridge_rows(csr.indptr, csr.indices, csr.data, mu, self.item_bias_, self.item_factors_, rb, rf, self.user_bias_, self.user_factors_,
+    by_user, by_item = self._day_adjusted(X)   # the ratings less their day biases (if any)
+    ridge_rows(csr.indptr, csr.indices, by_user, mu, self.item_bias_, self.item_factors_, rb, rf, self.user_bias_, self.user_factors_,
                prior_bias=ub_prior, prior_factors=uf_prior)
-    loss, resid = ridge_rows(csc.indptr, csc.indices, csc.data, mu, self.user_bias_, self.user_factors_, rb, rf, self.item_bias_, self.item_factors_,
+    loss, resid = ridge_rows(csc.indptr, csc.indices, by_item, mu, self.user_bias_, self.user_factors_, rb, rf, self.item_bias_, self.item_factors_,
                              prior_bias=ib_prior, prior_factors=if_prior)
     sse = loss - (rb * sum_squares(self.item_bias_, ib_prior) + rf * sum_squares(self.item_factors_, if_prior))
     if self.use_mean:
         delta = resid / n; self.global_mean_ = mu + delta; sse -= n * delta * delta
+    if self.day_bias:   # each day's bias, exactly: the mean of its residuals shrunk by gamma_d
+        e = self._day_residuals(X)
+        self.day_bias_ = (self.lam * np.bincount(self._day_of, e, len(self.day_bias_)) / (self.lam * self._day_count + self.gamma_d)).astype(dt)
+        sse = float(np.square(e - self.day_bias_[self._day_of]).sum())
     # the features' vectors and biases: exact ridge solves with the users and items fixed
     self.item_feature_bias_ = feature_ridge(self._items.features, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
     self.user_feature_bias_ = feature_ridge(self._users.features, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
@@ -239,7 +299,7 @@ def _prior_term(self:FeatureALS):
     feature_vectors = (self.item_feature_factors_, self.user_feature_factors_, self.rated_item_factors_, self.rater_factors_)
     return (self.gamma / 2 * (sum_squares(self.user_bias_, ub) + sum_squares(self.item_bias_, ib)) + self.tau / 2 * (sum_squares(self.user_factors_, uf) + sum_squares(self.item_factors_, itf))
             + self.tau_f / 2 * sum(sum_squares(W) for W in feature_vectors)
-            + self.gamma_f / 2 * (sum_squares(self.item_feature_bias_) + sum_squares(self.user_feature_bias_)))
+            + self.gamma_f / 2 * (sum_squares(self.item_feature_bias_) + sum_squares(self.user_feature_bias_)) + self.gamma_d / 2 * sum_squares(self.day_bias_))
 
 # %% ../nbs/03_feature_als.ipynb #3df35796
 @patch

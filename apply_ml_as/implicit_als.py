@@ -142,8 +142,8 @@ def _objective_of(self:ImplicitALS, X) -> float:
 
 # %% ../nbs/03b_implicit_als.ipynb #137e534f
 @patch
-def _predict_index(self:ImplicitALS, u, i, clip):
-    p = predict_pairs(u, i, self.global_mean_, self.user_bias_, self.item_bias_, self.rating_user_factors_, self.rating_item_factors_)
+def _predict_index(self:ImplicitALS, u, i, clip, offset=0.0):
+    p = predict_pairs(u, i, self.global_mean_, self.user_bias_, self.item_bias_, self.rating_user_factors_, self.rating_item_factors_) + offset
     return np.clip(p, *self.rating_scale_) if clip else p
 
 @patch
