@@ -114,6 +114,7 @@ class BayesALS(FeatureALS):
                  keep_draws:int=50, # draws kept (evenly spaced) for `predict` and `predict_std`
                  rated_items_prior:bool=True, # centre each user's vector on the normalised sum of vectors of the movies they rated
                  rated_by_prior:bool=True, # centre each movie's vector on the normalised sum of vectors of the people who rated it
+                 side_means:bool=True, # learn a mean vector and bias for each side (an always-on feature, as myFM's hyperprior means)
                  feature_passes:int=1, # column-by-column Gibbs passes per sweep over the feature vectors, where a side has over 4,096 rows and features
                  fixed_precisions:bool=False, # keep lam, gamma, tau, tau_f, gamma_f at their given values instead of drawing them
                  prior_shape:float=1.0, # a0 of the precisions' Gamma hyperprior
@@ -121,7 +122,7 @@ class BayesALS(FeatureALS):
                  **kwargs):
         fixed = {'n_epochs': 'burn_in + n_samples', 'tol': 'never: a sampler does not converge to a point', 'init_scale': '0.1', 'cg_steps': _NO_CG}
         for k in set(kwargs) & set(fixed): raise TypeError(f"BayesALS has no {k} ({k} is {fixed[k]})")
-        super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, rated_by_prior=rated_by_prior, **kwargs)
+        super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, rated_by_prior=rated_by_prior, side_means=side_means, **kwargs)
         self.burn_in, self.n_samples, self.keep_draws, self.feature_passes = burn_in, n_samples, keep_draws, feature_passes
         self.fixed_precisions, self.prior_shape, self.prior_rate = fixed_precisions, prior_shape, prior_rate
         self._constructed = True   # from now on, writing a fixed setting is an error (the parents' __init__ writes their defaults)

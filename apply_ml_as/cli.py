@@ -49,7 +49,7 @@ MODELS = {   # train --model NAME: the class, and the command line's defaults wh
     'implicit': (ImplicitALS, {}),
     'bias': (BiasALS, dict(gamma=3.0)),
     'latent': (LatentALS, dict(n_factors=50, tau=12.0, gamma=3.0)),
-    'feature': (FeatureALS, dict(n_factors=50, tau=12.0, gamma=3.0, tau_f=100.0, gamma_f=100.0, rated_items_prior=True, rated_by_prior=True)),
+    'feature': (FeatureALS, dict(n_factors=50, tau=12.0, gamma=3.0, tau_f=100.0, gamma_f=100.0, rated_items_prior=True, rated_by_prior=True, side_means=True)),
     'bayes': (BayesALS, dict(n_factors=10)),
 }
 

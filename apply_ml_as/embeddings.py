@@ -19,7 +19,7 @@ __all__ = ['NOT_GENRES', 'main_genres', 'item_table', 'Projection', 'project', '
            'norm_extremes', 'neighbour_table', 'direction_extremes', 'favourite_genres', 'plot_user_map']
 
 # %% ../nbs/04_embeddings.ipynb #3a9810d0
-NOT_GENRES = ('IMAX', '(no genres listed)')   # a screen format and MovieLens's placeholder
+NOT_GENRES = ('IMAX', '(no genres listed)', '(mean)')   # a screen format, MovieLens's placeholder, and FeatureALS's always-on feature (side_means)
 
 def main_genres(genres:pd.Series, # a list of genres per movie (`MovieLens.items.genres`)
                 n_colours:int=8 # how many main genres keep their name; the others become 'other'

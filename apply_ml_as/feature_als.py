@@ -15,7 +15,8 @@ from .interactions import Interactions, Features, index_of
 from .kernels import ridge_rows, sparse_dense, predict_pairs
 
 # %% auto #0
-__all__ = ['normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'day_numbers', 'FeatureALS', 'PriorInputs']
+__all__ = ['MEAN_FEATURE', 'normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'day_numbers', 'with_mean_column',
+           'FeatureALS', 'PriorInputs']
 
 # %% ../nbs/03_feature_als.ipynb #d0f44436
 def normalise_rows(M:sp.csr_matrix, # features (or a ratings pattern), one row per item or user
@@ -104,6 +105,12 @@ def day_numbers(timestamps # seconds since 1970 (UTC), or datetimes
     if len(d) and (d.min() < -2**31 or d.max() >= 2**31): raise ValueError("timestamps lie outside the years a day number can hold")
     return d
 
+MEAN_FEATURE = '(mean)'   # the name of the always-on feature with `side_means=True`: its vector and bias are the side's means
+
+def with_mean_column(F:sp.csr_matrix) -> sp.csr_matrix:
+    "The (normalised) features and a last column of ones, outside the normalisation: the always-on feature."
+    return sp.hstack([F, sp.csr_matrix(np.ones((F.shape[0], 1)))]).tocsr()
+
 def _day_keys(user_index:np.ndarray, days:np.ndarray) -> np.ndarray:
     "One sortable int64 per (person, day): the person's index in the high half, the day (shifted to be non-negative) in the low."
     return (user_index.astype(np.int64) << 32) + (days + 2**31)
@@ -125,6 +132,7 @@ class FeatureALS(ALSModel):
                  gamma_f:float=10.0, # precision of the features' biases
                  rated_items_prior:bool=False, # centre each user's vector on the normalised sum of vectors of the items they rated
                  rated_by_prior:bool=False, # centre each item's vector on the normalised sum of vectors of the people who rated it
+                 side_means:bool=False, # learn a mean vector and bias for each side: an always-on feature, MEAN_FEATURE, for every person and movie
                  day_bias:bool=False, # a bias for each person on each day they rated (the ratings need timestamps; `predict` uses them)
                  gamma_d:float=5.0, # precision of the day biases' zero-mean prior
                  cg_steps:int=2, # preconditioned conjugate-gradient steps per sweep for the rated-items vectors (warm-started from the last sweep)
@@ -132,7 +140,7 @@ class FeatureALS(ALSModel):
                  random_state:int=0, # seed of the initial item vectors
                  **kwargs):
         super().__init__(**kwargs)
-        store_attr('n_factors,tau,tau_f,gamma_f,rated_items_prior,rated_by_prior,day_bias,gamma_d,cg_steps,init_scale,random_state')
+        store_attr('n_factors,tau,tau_f,gamma_f,rated_items_prior,rated_by_prior,side_means,day_bias,gamma_d,cg_steps,init_scale,random_state')
 
 @patch
 def _check_params(self:FeatureALS):
@@ -141,7 +149,7 @@ def _check_params(self:FeatureALS):
         raise ValueError(f"n_factors must be a whole number >= {self.min_factors}, not {self.n_factors!r}")
     for k in ('tau', 'tau_f', 'gamma_f', 'gamma_d', 'init_scale'): check_positive(k, getattr(self, k))
     if 'cg_steps' in self._param_names(): check_positive('cg_steps', self.cg_steps, integer=True)   # the sampler has none
-    for k in ('rated_items_prior', 'rated_by_prior', 'day_bias'):
+    for k in ('rated_items_prior', 'rated_by_prior', 'side_means', 'day_bias'):
         if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
     if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
         raise ValueError(f"random_state must be an integer seed, not {self.random_state!r}")
@@ -165,11 +173,13 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     empty = lambda n: sp.csr_matrix((n, 0))
     item_f = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
     user_f = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
+    if self.side_means: item_f, user_f = with_mean_column(item_f), with_mean_column(user_f)
     self._users = PriorInputs(user_f, normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users))   # which movies, not their ratings
     self._items = PriorInputs(item_f, normalise_rows(X.by_user.T.tocsr(), binary=True) if self.rated_by_prior else empty(X.n_items))   # which people
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
-    self.item_feature_names_ = np.array(list(item_features.names) if item_features is not None else [], dtype=str)
-    self.user_feature_names_ = np.array(list(user_features.names) if user_features is not None else [], dtype=str)
+    mean = [MEAN_FEATURE] if self.side_means else []
+    self.item_feature_names_ = np.array((list(item_features.names) if item_features is not None else []) + mean, dtype=str)
+    self.user_feature_names_ = np.array((list(user_features.names) if user_features is not None else []) + mean, dtype=str)
     self.user_bias_, self.item_bias_ = np.zeros(X.n_users, dt), np.zeros(X.n_items, dt)
     self.user_factors_ = np.zeros((X.n_users, K), dt)
     self.item_factors_ = rng.normal(0, self.init_scale, (X.n_items, K)).astype(dt)
@@ -322,6 +332,7 @@ def add_items(self:FeatureALS, item_ids, # new item ids, not in the model
     M = sp.csr_matrix((F.shape[0], len(col)))
     if keep: M = (F[:, keep] @ sp.csr_matrix((np.ones(len(keep)), ([i for i in range(len(keep))], [col[item_features.names[j]] for j in keep])), shape=(len(keep), len(col)))).tocsr()
     Fn = normalise_rows(M)
+    if self.side_means: Fn = with_mean_column(Fn[:, :-1])   # every new movie has the always-on feature
     dt = self.item_factors_.dtype
     b, v = (Fn @ self.item_feature_bias_.astype(np.float64)).astype(dt), (Fn @ self.item_feature_factors_.astype(np.float64)).astype(dt)
     all_ids = np.concatenate([self.item_ids_, ids.astype(self.item_ids_.dtype)])
@@ -334,7 +345,8 @@ def add_items(self:FeatureALS, item_ids, # new item ids, not in the model
 
 @patch
 def _fold_in_prior(self:FeatureALS, item_index):
-    "A new person's prior mean: zero bias, and (with the rated-items prior) the normalised sum of the rated movies' vectors."
-    f = np.zeros(self.n_factors)
-    if self.rated_items_prior and len(item_index): f = self.rated_item_factors_[item_index].astype(np.float64).sum(0) / np.sqrt(len(item_index))
-    return 0.0, f
+    "A new person's prior mean: the people's mean (with `side_means`) plus, with the rated-items prior, the normalised sum of the rated movies' vectors."
+    b, f = 0.0, np.zeros(self.n_factors)
+    if self.side_means: b, f = float(self.user_feature_bias_[-1]), self.user_feature_factors_[-1].astype(np.float64)
+    if self.rated_items_prior and len(item_index): f = f + self.rated_item_factors_[item_index].astype(np.float64).sum(0) / np.sqrt(len(item_index))
+    return b, f

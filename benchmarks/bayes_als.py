@@ -5,9 +5,9 @@
     python benchmarks/bayes_als.py --quick         # u1 only, fewer sweeps
 
 Settings are fixed once, for every fold (no per-fold search, no tuning on test ratings):
-  - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior for people and
-    the rated-by prior for movies) and the genres as item features; the precisions are sampled. Beside it the point model
-    with the same priors, `FeatureALS` (K = 50, tau 12, gamma 3, tau_f = gamma_f = 100, 25 sweeps, as chapter 03 fits it).
+  - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior for people,
+    the rated-by prior for movies and a mean for each side) and the genres as item features; the precisions are sampled. Beside it the point model
+    with the same priors, `FeatureALS` (K = 50, tau 12, gamma 3, tau_f = gamma_f = 100, side means, 25 sweeps).
   - myFM 0.4 (Gibbs), rank 10, 250 iterations of which the last 200 are kept, in three designs: user and item one-hot
     (the plain Bayesian MF); one-hot plus the item's genres and the movies the user rated in training (myFM's "implicit
     feedback" design); and the same side data as ours: that plus the people who rated the movie in training (the
@@ -38,8 +38,8 @@ def ours(train, test, genres, scale, quick, days=False):
     return rmse(test.rating, p), dict(within1=float((z < 1).mean()), within2=float((z < 2).mean()))
 
 def point(train, test, genres, scale, days=False):
-    m = FeatureALS(n_factors=50, tau=12.0, gamma=3.0, tau_f=100.0, gamma_f=100.0, rated_items_prior=True, rated_by_prior=True, day_bias=days,
-                   n_epochs=25, rating_scale=scale).fit(train, item_features=genres)
+    m = FeatureALS(n_factors=50, tau=12.0, gamma=3.0, tau_f=100.0, gamma_f=100.0, rated_items_prior=True, rated_by_prior=True, side_means=True,
+                   day_bias=days, n_epochs=25, rating_scale=scale).fit(train, item_features=genres)
     return rmse(test.rating, m.predict(test.user_id, test.item_id, timestamps=test.timestamp if days else None))
 
 def myfm_blocks(train, d, items, side, flipped=False):
