@@ -203,6 +203,7 @@ def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
     X = as_interactions(ratings, duplicates)
     if len(X) == 0: raise ValueError("cannot fit on an empty ratings set")
     side = {k: v for k, v in side.items() if v is not None}
+    fingerprint = data_fingerprint(X)   # of the ratings as given: a model that adds catalogue items (_prepare) still matches its training split
     X = self._prepare(X, **side)
     scale = check_rating_scale(self.rating_scale)
     _check_scale(X, scale)
@@ -212,7 +213,7 @@ def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
     work.user_ids_, work.item_ids_ = X.user_ids, X.item_ids
     work.global_mean_ = X.global_mean if self.use_mean else 0.0
     work.rating_scale_ = scale or (float(X.ratings.min()), float(X.ratings.max()))
-    work.data_fingerprint_ = data_fingerprint(X)
+    work.data_fingerprint_ = fingerprint
     work.item_counts_ = X.item_counts.astype(np.int64)   # training ratings per item: similar_items leaves rarely rated ones out
     if ev is not None: ev = (work._index(ev.user_id.to_numpy(), ev.item_id.to_numpy()), ev.rating.to_numpy(np.float64), ev)
     old_threads = numba.get_num_threads()
