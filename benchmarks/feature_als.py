@@ -1,7 +1,9 @@
 """Feature ALS (chapter 03) against the bias-only and latent models: warm items, cold items, the long tail, and speed.
 
-- warm: ml-100k's official u1..u5 and ml-latest-small's 90/10 split (seed 42). The feature model uses the genres and the
-  rated-items prior with K=50, tau=12, gamma=3 fixed, and its one free setting, tau_f (= gamma_f), chosen in {30, 100, 300}
+Every part writes benchmarks/results/feature_als_PART.json (the Results page and chapter 03 read them).
+
+- warm: ml-100k's official u1..u5 and ml-latest-small's 90/10 split (seed 42). The feature model uses the genres, the
+  rated-items and rated-by priors and the side means with K=50, tau=12, gamma=3 fixed, and its one free setting, tau_f (= gamma_f), chosen in {30, 100, 300}
   by 5-fold cross-validation inside each training split (`cross_validate`), never on the test ratings: the same honest
   way as benchmarks/accuracy.py chooses the latent model's settings (whose test RMSE it prints beside, refitted here).
 - cold: `cold_item_split`, 10% of the items held out entirely, 5 seeds, both data sets: RMSE on the held-out items for the
@@ -38,8 +40,11 @@ from apply_ml_as.data import load_movielens
 from apply_ml_as.splits import official_split, random_split, cold_item_split, kfold_split
 from apply_ml_as.interactions import item_genre_matrix, user_demographic_matrix, Interactions
 from apply_ml_as.evaluate import cross_validate, best_params, rating_metrics
+from harness import write_results
 
 SETTINGS = dict(n_factors=50, tau=12.0, gamma=3.0, n_epochs=25)
+PRIORS = dict(rated_items_prior=True, rated_by_prior=True, side_means=True)   # the feature model's priors, as chapter 03 recommends
+PRIORS_OFF = dict(rated_items_prior=False, rated_by_prior=False, side_means=True)
 GRID = [dict(tau_f=t, gamma_f=t) for t in (30.0, 100.0, 300.0)]
 LATENT = {'ml-100k': [dict(n_factors=50), dict(n_factors=5), dict(n_factors=5), dict(n_factors=5), dict(n_factors=50)], 'ml-latest-small': [dict(n_factors=50)]}
 
@@ -53,7 +58,7 @@ def data():
 def feature_model(genres, scale, **kw):
     class WithGenres(FeatureALS):   # cross_validate fits make(**params).fit(train): the genres ride along
         def fit(self, ratings, **k): return super().fit(ratings, item_features=genres, **k)
-    return FeatureALS(**SETTINGS, rated_items_prior=True, rating_scale=scale, **kw), WithGenres
+    return FeatureALS(**SETTINGS, **PRIORS, rating_scale=scale, **kw), WithGenres
 
 def warm(D):
     rows = []
@@ -61,20 +66,21 @@ def warm(D):
         splits = [official_split(f) for f in ('u1', 'u2', 'u3', 'u4', 'u5')] if name == 'ml-100k' else [random_split(ml.ratings, 0.1, seed=42)]
         for j, s in enumerate(splits):
             _, Wrapped = feature_model(genres, ml.rating_scale)
-            cv = cross_validate(Wrapped, GRID, kfold_split(s.train, 5, seed=0), fixed=dict(SETTINGS, rated_items_prior=True, rating_scale=ml.rating_scale))
+            cv = cross_validate(Wrapped, GRID, kfold_split(s.train, 5, seed=0), fixed=dict(SETTINGS, **PRIORS, rating_scale=ml.rating_scale))
             best = best_params(cv)
-            f = FeatureALS(**SETTINGS, rated_items_prior=True, rating_scale=ml.rating_scale, **best).fit(s.train, item_features=genres)
+            f = FeatureALS(**SETTINGS, **PRIORS, rating_scale=ml.rating_scale, **best).fit(s.train, item_features=genres)
             lat = LatentALS(**{**SETTINGS, **LATENT[name][j]}, rating_scale=ml.rating_scale).fit(s.train)
-            rows.append(dict(data=name, split=s.name, latent=rating_metrics(lat, s.test)['rmse'], feature=rating_metrics(f, s.test)['rmse'], chosen=best))
+            rows.append(dict(data=name, split=s.name, latent=rating_metrics(lat, s.test)['rmse'], feature=rating_metrics(f, s.test)['rmse'], chosen=best['tau_f']))
             print(f"{name:16s} {s.name:32s} latent {rows[-1]['latent']:.4f}  feature {rows[-1]['feature']:.4f}  chosen {best}", flush=True)
     t = pd.DataFrame(rows).groupby('data')[['latent', 'feature']].mean()
     print('\nmean test RMSE (targets: feature below cmfrec with implicit features, 0.9075 on ml-100k u1..u5 and 0.8408 on ml-latest-small;')
     print('feature no worse than latent by more than 0.002):'); print(t.round(4).to_string())
+    return dict(rows=rows, mean={d: {c: float(v) for c, v in r.items()} for d, r in t.iterrows()})
 
 COLD_GRID = {   # each model's settings for cold items, chosen on inner cold splits of the training ratings (never the test items)
     'bias-only': [dict(gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
     'latent': [dict(SETTINGS, gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
-    'feature': [dict(SETTINGS, rated_items_prior=r, tau_f=t, gamma_f=g) for r in (False, True) for t in (100.0, 1000.0) for g in (100.0, 1000.0)]}
+    'feature': [dict(SETTINGS, **(PRIORS if r else PRIORS_OFF), tau_f=t, gamma_f=g) for r in (False, True) for t in (100.0, 1000.0) for g in (100.0, 1000.0)]}
 INNER = 2   # inner cold splits per outer split
 
 def cold_models(name, genres, scale):
@@ -97,7 +103,7 @@ def short(kw):
     return {k: v for k, v in kw.items() if k not in SETTINGS or k == 'gamma'}
 
 def cold(D, seeds=range(5)):
-    "Returns the feature model's RMSE by seed, per data set."
+    "The three models' RMSE on the held-out movies by seed and data set, and the settings each chose."
     ours = {}
     for name, (ml, genres) in D.items():
         res, picks = {m: [] for m in COLD_GRID}, {m: [] for m in COLD_GRID}
@@ -116,17 +122,20 @@ def cold(D, seeds=range(5)):
         for m, v in res.items(): print(f'  {m:10s} {np.mean(v):.4f} +- {np.std(v, ddof=1) / np.sqrt(len(v)):.4f}   by seed {np.round(v, 4).tolist()}')
         gap = np.array(res['feature']) - np.minimum(res['bias-only'], res['latent'])
         print(f'  feature minus the better of the others: {gap.mean():+.4f} +- {gap.std(ddof=1) / np.sqrt(len(gap)):.4f} (paired over seeds)', flush=True)
-        ours[name] = res['feature']
+        ours[name] = dict(rmse=res, chosen=picks, seeds=list(seeds))
     return ours
 
 def cg_steps(D):
     "ml-latest-small 90/10: test RMSE of the feature model (genres, rated-items prior: its 9,724 movies' vectors come from CG) by CG steps per sweep."
     ml, genres = D['ml-latest-small']
     s = random_split(ml.ratings, 0.1, seed=42)
-    print('\nml-latest-small 90/10 (seed 42), feature model with the rated-items prior, tau_f = gamma_f = 30: test RMSE by cg_steps')
+    print('\nml-latest-small 90/10 (seed 42), feature model with its priors, tau_f = gamma_f = 30: test RMSE by cg_steps')
+    out = {}
     for steps in (1, 2, 3, 5, 30):
-        m = FeatureALS(**SETTINGS, rated_items_prior=True, tau_f=30.0, gamma_f=30.0, cg_steps=steps, rating_scale=ml.rating_scale).fit(s.train, item_features=genres)
-        print(f'  {steps:3d} steps: {rating_metrics(m, s.test)["rmse"]:.4f}', flush=True)
+        m = FeatureALS(**SETTINGS, **PRIORS, tau_f=30.0, gamma_f=30.0, cg_steps=steps, rating_scale=ml.rating_scale).fit(s.train, item_features=genres)
+        out[steps] = rating_metrics(m, s.test)['rmse']
+        print(f'  {steps:3d} steps: {out[steps]:.4f}', flush=True)
+    return dict(rmse_by_steps=out)
 
 def demographics(D):
     "ml-100k u1..u5: the feature model with and without the users' demographics (age bucket, gender, occupation) as user features."
@@ -137,16 +146,19 @@ def demographics(D):
         s = official_split(f)
         for rated in (False, True):
             for with_demo in (False, True):
-                m = FeatureALS(**SETTINGS, rated_items_prior=rated, tau_f=100.0, gamma_f=100.0, rating_scale=ml.rating_scale)
+                m = FeatureALS(**SETTINGS, **(PRIORS if rated else PRIORS_OFF), tau_f=100.0, gamma_f=100.0, rating_scale=ml.rating_scale)
                 m.fit(s.train, item_features=genres, user_features=demo if with_demo else None)
-                rows.append(dict(fold=f, rated_items_prior=rated, demographics=with_demo, rmse=rating_metrics(m, s.test)['rmse']))
+                rows.append(dict(fold=f, rated_priors=rated, demographics=with_demo, rmse=rating_metrics(m, s.test)['rmse']))
     t = pd.DataFrame(rows)
     print('\nml-100k u1..u5, mean test RMSE of the feature model with the genres (tau_f = gamma_f = 100, the warm part\'s choice on every fold')
     print('without demographics; not tuned again with them),')
     print('without and with the users\' demographics as user features:')
-    print(t.pivot_table(index='rated_items_prior', columns='demographics', values='rmse', aggfunc='mean').round(4).to_string())
+    pt = t.pivot_table(index='rated_priors', columns='demographics', values='rmse', aggfunc='mean')
+    print(pt.round(4).to_string())
     d = t[t.demographics].rmse.to_numpy() - t[~t.demographics].rmse.to_numpy()
     print(f'with minus without: {d.mean():+.4f} on average; worse with them in {(d > 0).sum()} of the {len(d)} (fold, prior) pairs; by pair {np.round(d, 4).tolist()}', flush=True)
+    return dict(rows=rows, mean={('with rated priors' if r else 'without rated priors'): {('with demographics' if c else 'without demographics'): float(v) for c, v in row.items()} for r, row in pt.iterrows()},
+                worse_with=int((d > 0).sum()), pairs=len(d), mean_difference=float(d.mean()))
 
 def tail(D):
     ml, genres = D['ml-100k']
@@ -158,14 +170,17 @@ def tail(D):
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             for m, model in (('bias-only', BiasALS(gamma=3.0, rating_scale=(1, 5)).fit(s.train)), ('latent', LatentALS(**SETTINGS, rating_scale=(1, 5)).fit(s.train)),
-                             ('feature', FeatureALS(**SETTINGS, rated_items_prior=True, rated_by_prior=True, tau_f=100.0, gamma_f=100.0, rating_scale=(1, 5)).fit(s.train, item_features=genres))):
+                             ('feature', FeatureALS(**SETTINGS, **PRIORS, tau_f=100.0, gamma_f=100.0, rating_scale=(1, 5)).fit(s.train, item_features=genres))):
                 err[m].append(model.predict(s.test.user_id, s.test.item_id) - s.test.rating.to_numpy())
     n = np.concatenate(counts)
     print('\nRMSE on ml-100k u1..u5 by the test item\'s number of training ratings:')
     print(f"  {'ratings':>8s} {'test n':>7s} " + ' '.join(f'{m:>10s}' for m in err))
+    rows = []
     for lo, hi in buckets:
         sel = (n >= lo) & (n <= hi)
-        print(f"  {f'{lo}-{hi}' if hi < 10**9 else f'>{lo - 1}':>8s} {sel.sum():7d} " + ' '.join(f'{np.sqrt(np.mean(np.concatenate(e)[sel] ** 2)):10.4f}' for e in err.values()))
+        rows.append(dict(ratings=f'{lo}-{hi}' if hi < 10**9 else f'>{lo - 1}', n=int(sel.sum()), **{m: float(np.sqrt(np.mean(np.concatenate(e)[sel] ** 2))) for m, e in err.items()}))
+        print(f"  {rows[-1]['ratings']:>8s} {sel.sum():7d} " + ' '.join(f'{rows[-1][m]:10.4f}' for m in err))
+    return dict(rows=rows)
 
 def speed(epochs=3, repeat=3):
     from apply_ml_as.synthetic import synthetic_movielens
@@ -173,13 +188,15 @@ def speed(epochs=3, repeat=3):
     X = Interactions.from_frame(ml.ratings); X.by_item
     genres = item_genre_matrix(ml.items, ml.items.item_id.to_numpy())
     print(f'\nseconds per sweep, {len(X):,} synthetic ratings: median of {epochs} sweeps x {repeat} fits, the models interleaved, after one warm-up fit:')
+    out = {}
     for K in (10, 32):
         LatentALS(n_factors=K, n_epochs=1).fit(X.to_frame().iloc[:1000])
         FeatureALS(n_factors=K, n_epochs=1, rated_items_prior=True).fit(X.to_frame().iloc[:1000], item_features=genres)
         models = (('latent', lambda: LatentALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), {}),
                   ('genres', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), dict(item_features=genres)),
                   ('genres + rated items', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True), dict(item_features=genres)),
-                  ('same, 1 CG step', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True, cg_steps=1), dict(item_features=genres)))
+                  ('same, 1 CG step', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True, cg_steps=1), dict(item_features=genres)),
+                  ('genres + every prior', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, **PRIORS), dict(item_features=genres)))
         secs, walls = {name: [] for name, _, _ in models}, {name: [] for name, _, _ in models}
         for r in range(repeat):
             for name, make, kw in models[r % len(models):] + models[:r % len(models)]:   # the order rotates from one round to the next
@@ -190,6 +207,8 @@ def speed(epochs=3, repeat=3):
         print(f'        ratios to latent (target <= 1.15): ' + ', '.join(f'{k} {v / per["latent"]:.2f}' for k, v in per.items() if k != 'latent'), flush=True)
         print(f'        whole fit ({epochs} sweeps and the set-up, e.g. the rated-items matrix and its transpose): '
               + ', '.join(f'{k} {v:.1f} s' for k, v in wall.items()), flush=True)
+        out[f'K={K}'] = dict(per_sweep=per, whole_fit=wall)
+    return dict(results=out, epochs=epochs, repeat=repeat)
 
 CMF_LAMBDAS = (5.0, 10.0, 15.0, 25.0)
 CMF_COLD_LAMBDAS = (1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0)
@@ -224,10 +243,13 @@ def cmfrec_warm(D):
             lam = min(cv, key=cv.get)
             rows.append(dict(data=name, split=s.name, cmfrec_implicit=cmf_rmse(cmf_fit(s.train, lam), s.test, ml.rating_scale), lam=lam))
             print(f"{name:16s} {s.name:32s} cmfrec, implicit features: {rows[-1]['cmfrec_implicit']:.4f} (lambda {lam})", flush=True)
-    print('\nmean test RMSE of cmfrec with implicit features:'); print(pd.DataFrame(rows).groupby('data').cmfrec_implicit.mean().round(4).to_string())
+    mean = pd.DataFrame(rows).groupby('data').cmfrec_implicit.mean()
+    print('\nmean test RMSE of cmfrec with implicit features:'); print(mean.round(4).to_string())
+    return dict(rows=rows, mean={d: float(v) for d, v in mean.items()})
 
 def cmfrec_cold(D, seeds=range(5), ours=None):
-    "With `ours` (cold's result, same seeds) also the paired difference, ours minus cmfrec."
+    "cmfrec on the cold splits, its lambda chosen on the same inner splits as ours; with `ours` (cold's result, same seeds) also the paired difference."
+    out = {}
     for name, (ml, genres) in D.items():
         res, lams = [], []
         make = lambda kw: lambda tr: cmf_fit(tr, kw['lam'], genres)
@@ -238,9 +260,11 @@ def cmfrec_cold(D, seeds=range(5), ours=None):
             res.append(rmse(make(dict(lam=lam))(s.train), s.test)); lams.append(lam)
         print(f'cold items, {name}, cmfrec with genres (lambda chosen on inner cold splits: {lams}): {np.mean(res):.4f} +- '
               f'{np.std(res, ddof=1) / np.sqrt(len(res)):.4f}; by seed {np.round(res, 4).tolist()}', flush=True)
+        out[name] = dict(rmse=res, lam=lams)
         if ours:
-            d = np.array(ours[name]) - np.array(res)
+            d = np.array(ours[name]['rmse']['feature']) - np.array(res)
             print(f'  feature minus cmfrec, paired over seeds: {d.mean():+.4f} +- {d.std(ddof=1) / np.sqrt(len(d)):.4f}', flush=True)
+    return out
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -249,14 +273,18 @@ def main():
     a = ap.parse_args()
     t0 = time.time()
     D = data() if set(a.part) - {'speed'} else None
-    if 'warm' in a.part: warm(D)
-    ours = cold(D, a.seeds) if 'cold' in a.part else None
-    if 'demographics' in a.part: demographics(D)
-    if 'cg-steps' in a.part: cg_steps(D)
-    if 'tail' in a.part: tail(D)
-    if 'speed' in a.part: speed()
-    if 'cmfrec' in a.part: cmfrec_warm(D)
-    if {'cmfrec', 'cmfrec-cold'} & set(a.part): cmfrec_cold(D, a.seeds, ours)
+    def part(name, run):   # each part's results file, with the command that made it
+        t = time.time(); r = run()
+        print(f"wrote {write_results(f'feature_als_{name}', dict(r, seconds=time.time() - t))}", flush=True)
+        return r
+    if 'warm' in a.part: part('warm', lambda: warm(D))
+    ours = part('cold', lambda: cold(D, a.seeds)) if 'cold' in a.part else None
+    if 'demographics' in a.part: part('demographics', lambda: demographics(D))
+    if 'cg-steps' in a.part: part('cg_steps', lambda: cg_steps(D))
+    if 'tail' in a.part: part('tail', lambda: tail(D))
+    if 'speed' in a.part: part('speed', speed)
+    if 'cmfrec' in a.part: part('cmfrec', lambda: cmfrec_warm(D))
+    if {'cmfrec', 'cmfrec-cold'} & set(a.part): part('cmfrec_cold', lambda: dict(by_data=cmfrec_cold(D, a.seeds, ours), seeds=a.seeds))
     print(f'\n({time.time() - t0:.0f} s)')
 
 if __name__ == '__main__': main()
