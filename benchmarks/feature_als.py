@@ -8,8 +8,8 @@ Every part writes benchmarks/results/feature_als_PART.json (the Results page and
   way as benchmarks/accuracy.py chooses the latent model's settings (whose test RMSE it prints beside, refitted here).
 - cold: `cold_item_split`, 10% of the items held out entirely, 5 seeds, both data sets: RMSE on the held-out items for the
   three models (the feature model knows their genres), mean and standard error over the seeds. Each model's settings for
-  this task (COLD_GRID: the bias prior gamma for the bias-only and latent models; tau_f, gamma_f and whether to use the
-  rated-items prior for the feature model) are chosen per seed on two inner cold splits of that seed's training ratings.
+  this task (COLD_GRID: the bias prior gamma for the bias-only and latent models; gamma_f and whether to use the rated
+  priors and the side means for the feature model, tau_f = 100) are chosen per seed on two inner cold splits of that seed's training ratings.
 - demographics: ml-100k u1..u5, the feature model (genres; with and without the rated-items prior) with and without the
   users' age bucket, gender and occupation as user features, at the warm part's settings.
 - cg-steps: ml-latest-small's 90/10 split, the feature model's test RMSE by CG steps per sweep for the rated-items vectors.
@@ -44,7 +44,7 @@ from harness import write_results
 
 SETTINGS = dict(n_factors=50, tau=12.0, gamma=3.0, n_epochs=25)
 PRIORS = dict(rated_items_prior=True, rated_by_prior=True, side_means=True)   # the feature model's priors, as chapter 03 recommends
-PRIORS_OFF = dict(rated_items_prior=False, rated_by_prior=False, side_means=True)
+PRIORS_OFF = dict(rated_items_prior=False, rated_by_prior=False)
 GRID = [dict(tau_f=t, gamma_f=t) for t in (30.0, 100.0, 300.0)]
 LATENT = {'ml-100k': [dict(n_factors=50), dict(n_factors=5), dict(n_factors=5), dict(n_factors=5), dict(n_factors=50)], 'ml-latest-small': [dict(n_factors=50)]}
 
@@ -80,7 +80,7 @@ def warm(D):
 COLD_GRID = {   # each model's settings for cold items, chosen on inner cold splits of the training ratings (never the test items)
     'bias-only': [dict(gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
     'latent': [dict(SETTINGS, gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
-    'feature': [dict(SETTINGS, **(PRIORS if r else PRIORS_OFF), tau_f=t, gamma_f=g) for r in (False, True) for t in (100.0, 1000.0) for g in (100.0, 1000.0)]}
+    'feature': [dict(SETTINGS, **(PRIORS if r else PRIORS_OFF), side_means=m, tau_f=100.0, gamma_f=g) for r in (False, True) for m in (False, True) for g in (100.0, 1000.0)]}
 INNER = 2   # inner cold splits per outer split
 
 def cold_models(name, genres, scale):
