@@ -44,7 +44,7 @@ from harness import write_results
 
 SETTINGS = dict(n_factors=50, tau=12.0, gamma=3.0, n_epochs=25)
 PRIORS = dict(rated_items_prior=True, rated_by_prior=True, side_means=True)   # the feature model's priors, as chapter 03 recommends
-PRIORS_OFF = dict(rated_items_prior=False, rated_by_prior=False)
+PRIORS_OFF = dict(rated_items_prior=False, rated_by_prior=False, side_means=True)
 GRID = [dict(tau_f=t, gamma_f=t) for t in (30.0, 100.0, 300.0)]
 LATENT = {'ml-100k': [dict(n_factors=50), dict(n_factors=5), dict(n_factors=5), dict(n_factors=5), dict(n_factors=50)], 'ml-latest-small': [dict(n_factors=50)]}
 
@@ -80,7 +80,7 @@ def warm(D):
 COLD_GRID = {   # each model's settings for cold items, chosen on inner cold splits of the training ratings (never the test items)
     'bias-only': [dict(gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
     'latent': [dict(SETTINGS, gamma=g) for g in (1.0, 3.0, 10.0, 30.0)],
-    'feature': [dict(SETTINGS, **(PRIORS if r else PRIORS_OFF), side_means=m, tau_f=100.0, gamma_f=g) for r in (False, True) for m in (False, True) for g in (100.0, 1000.0)]}
+    'feature': [{**SETTINGS, **(PRIORS if r else PRIORS_OFF), 'side_means': m, 'tau_f': 100.0, 'gamma_f': g} for r in (False, True) for m in (False, True) for g in (100.0, 1000.0)]}
 INNER = 2   # inner cold splits per outer split
 
 def cold_models(name, genres, scale):
