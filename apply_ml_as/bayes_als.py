@@ -114,7 +114,7 @@ class BayesALS(FeatureALS):
                  keep_draws:int=50, # draws kept (evenly spaced) for `predict` and `predict_std`
                  rated_items_prior:bool=True, # centre each user's vector on the normalised sum of vectors of the movies they rated
                  rated_by_prior:bool=True, # centre each movie's vector on the normalised sum of vectors of the people who rated it
-                 side_means:bool=True, # learn a mean vector and bias for each side (an always-on feature, as myFM's hyperprior means)
+                 side_means:bool=False, # learn a mean vector and bias for each side (an always-on feature, as myFM's hyperprior means)
                  feature_passes:int=1, # column-by-column Gibbs passes per sweep over the feature vectors, where a side has over 4,096 rows and features
                  fixed_precisions:bool=False, # keep lam, gamma, tau, tau_f, gamma_f at their given values instead of drawing them
                  prior_shape:float=1.0, # a0 of the precisions' Gamma hyperprior

@@ -5,9 +5,9 @@
     python benchmarks/bayes_als.py --quick         # u1 only, fewer sweeps
 
 Settings are fixed once, for every fold (no per-fold search, no tuning on test ratings):
-  - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior for people,
-    the rated-by prior for movies and a mean for each side) and the genres as item features; the precisions are sampled. Beside it the point model
-    with the same priors, `FeatureALS` (K = 50, tau 12, gamma 3, tau_f = gamma_f = 100, side means, 25 sweeps).
+  - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior for people and
+    the rated-by prior for movies) and the genres as item features; the precisions are sampled. Beside it the point model
+    with the same priors, `FeatureALS` (K = 50, tau 12, gamma 3, tau_f = gamma_f = 100, side means, 25 sweeps; the side means help it on rated movies).
   - myFM 0.4 (Gibbs), rank 10, 250 iterations of which the last 200 are kept, in three designs: user and item one-hot
     (the plain Bayesian MF); one-hot plus the item's genres and the movies the user rated in training (myFM's "implicit
     feedback" design); and the same side data as ours: that plus the people who rated the movie in training (the
