@@ -188,11 +188,7 @@ def _sweep(self:BayesALS, X):
     if self.use_mean:   # mu | rest ~ N(mu + mean residual, 1 / (lam N))
         d = resid / n + rng.normal() / np.sqrt(lam * n)
         self.global_mean_ = float(self.global_mean_ + d); sse += n * d * d - 2 * d * resid
-    if self.day_bias:   # each day's bias | rest ~ N(lam (sum of its residuals) / p, 1 / p), p = lam n_day + gamma_d
-        e = self._day_residuals(X)
-        p = lam * self._day_count + P['gamma_d']
-        self.day_bias_ = (lam * np.bincount(self._day_of, e, len(self.day_bias_)) / p + rng.standard_normal(len(p)) / np.sqrt(p)).astype(dt)
-        sse = float(np.square(e - self.day_bias_[self._day_of]).sum())
+    if self.day_bias: sse = self._update_days(X, lam, P['gamma_d'], rng)   # each day's bias drawn from its conditional
     # the feature vectors and biases, by perturb and optimise
     fs = self._fs
     self.item_feature_bias_ = fs['item_bias'].draw(self.item_bias_, P['gamma_i'], P['gamma_fi'], rng)[0][:, 0].astype(dt)

@@ -212,9 +212,14 @@ def _day_adjusted(self:FeatureALS, X):
     return (X.by_user.data - self.day_bias_[self._day_of]).astype(dt), (X.by_item.data - self.day_bias_[self._day_of_by_item]).astype(dt)
 
 @patch
-def _day_residuals(self:FeatureALS, X) -> np.ndarray:
-    "Each rating less its prediction without the day bias, in by-user order (float64)."
-    return X.ratings.astype(np.float64) - predict_pairs(X.user_index, X.item_index, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_)
+def _update_days(self:FeatureALS, X, lam:float, gamma_d:float, rng=None) -> float:
+    """Each day's bias given everything else: its conditional N(lam (sum of its residuals) / p, 1 / p), p = lam n_day + gamma_d,
+    set to its mean (the exact block step), or drawn with `rng`. Returns the ratings' squared error at the new state."""
+    e = X.ratings.astype(np.float64) - predict_pairs(X.user_index, X.item_index, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_)
+    p = lam * self._day_count + gamma_d
+    c = lam * np.bincount(self._day_of, e, len(self.day_bias_)) / p
+    self.day_bias_ = (c if rng is None else c + rng.standard_normal(len(p)) / np.sqrt(p)).astype(self.day_bias_.dtype)
+    return float(np.square(e - self.day_bias_[self._day_of]).sum())
 
 @patch
 def _day_offset(self:FeatureALS, u, timestamps):
@@ -286,10 +291,7 @@ def _sweep(self:FeatureALS, X):
     sse = loss - (rb * sum_squares(self.item_bias_, ib_prior) + rf * sum_squares(self.item_factors_, if_prior))
     if self.use_mean:
         delta = resid / n; self.global_mean_ = mu + delta; sse -= n * delta * delta
-    if self.day_bias:   # each day's bias, exactly: the mean of its residuals shrunk by gamma_d
-        e = self._day_residuals(X)
-        self.day_bias_ = (self.lam * np.bincount(self._day_of, e, len(self.day_bias_)) / (self.lam * self._day_count + self.gamma_d)).astype(dt)
-        sse = float(np.square(e - self.day_bias_[self._day_of]).sum())
+    if self.day_bias: sse = self._update_days(X, self.lam, self.gamma_d)   # each day's bias, exactly: the mean of its residuals shrunk by gamma_d
     # the features' vectors and biases: exact ridge solves with the users and items fixed
     self.item_feature_bias_ = feature_ridge(self._items.features, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
     self.user_feature_bias_ = feature_ridge(self._users.features, self.user_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)
