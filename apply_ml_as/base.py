@@ -191,7 +191,7 @@ def _eval_predict(self:ALSModel, u, i, clip, offset=0.0):
 def _eval_row(self:ALSModel, X, ev) -> dict:
     "This epoch's scores on the eval set, for `history_`: its RMSE (a model that ranks adds ranking metrics)."
     (u, i), r, frame = ev
-    offset = self._day_offset(u, frame['timestamp'].to_numpy()) if getattr(self, 'day_bias', False) and 'timestamp' in frame else 0.0
+    offset = self._day_offset(u, frame['timestamp'].to_numpy()) if self.uses_timestamps and 'timestamp' in frame else 0.0
     return dict(eval_rmse=float(np.sqrt(np.mean((self._eval_predict(u, i, self.clip, offset) - r) ** 2))))
 
 @patch
@@ -333,6 +333,11 @@ def _predict_index(self:ALSModel, u, i, clip, offset=0.0):
     "Predictions for index pairs (-1: unknown), plus `offset` (a model with day biases: the pairs' days), clipped or not."
     p = predict_pairs(u, i, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_) + offset
     return np.clip(p, *self.rating_scale_) if clip else p
+
+@patch(as_prop=True)
+def uses_timestamps(self:ALSModel) -> bool:
+    "Whether `predict` uses the ratings' times (a model with day biases); others refuse them."
+    return False
 
 @patch
 def _day_offset(self:ALSModel, u, timestamps):

@@ -22,7 +22,7 @@ def rating_metrics(model:ALSModel, # a fitted model
                    test:pd.DataFrame # held-out ratings: user_id, item_id, rating (and timestamp, which a model with day biases uses)
                   ) -> dict:
     "RMSE and MAE of the model's (clipped) predictions on `test`; users or items unseen in training fall back as `predict` does (a model with day biases gets the ratings' times)."
-    days = getattr(model, 'day_bias', False) and 'timestamp' in test
+    days = model.uses_timestamps and 'timestamp' in test
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UnknownIdWarning)
         p = model.predict(test.user_id.to_numpy(), test.item_id.to_numpy(), timestamps=test.timestamp.to_numpy() if days else None)

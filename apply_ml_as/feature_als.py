@@ -221,10 +221,13 @@ def _update_days(self:FeatureALS, X, lam:float, gamma_d:float, rng=None) -> floa
     self.day_bias_ = (c if rng is None else c + rng.standard_normal(len(p)) / np.sqrt(p)).astype(self.day_bias_.dtype)
     return float(np.square(e - self.day_bias_[self._day_of]).sum())
 
+@patch(as_prop=True)
+def uses_timestamps(self:FeatureALS) -> bool: return bool(self.day_bias)
+
 @patch
 def _day_offset(self:FeatureALS, u, timestamps):
     "The day bias of each (person, day) seen in training; 0 for any other (and for every pair when no timestamps are given)."
-    if not self.day_bias: return ALSModel._day_offset(self, u, timestamps)
+    if not self.uses_timestamps: return ALSModel._day_offset(self, u, timestamps)
     if timestamps is None or not len(getattr(self, 'day_bias_', ())): return 0.0
     j = index_of(_day_keys(self.day_user_, self.day_number_), _day_keys(np.asarray(u), day_numbers(timestamps)))
     return np.where(j >= 0, self.day_bias_[np.maximum(j, 0)].astype(np.float64), 0.0)
