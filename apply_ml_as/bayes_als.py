@@ -175,8 +175,7 @@ def _gamma(rng, a0, b0, n, ss):
 @patch
 def _sweep(self:BayesALS, X):
     csr, csc, P, rng = X.by_user, X.by_item, self._prec, self._rng
-    dt, n, K = np.dtype(self.dtype), len(X), self.n_factors
-    lam = P['lam']
+    n, lam = len(X), P['lam']
     seeds = rng.integers(0, 2**62, 2)
     ub, uf, ib, itf = self._priors()
     by_user, by_item = self._day_adjusted(X)   # the ratings less their day biases (if any)
@@ -189,8 +188,17 @@ def _sweep(self:BayesALS, X):
         d = resid / n + rng.normal() / np.sqrt(lam * n)
         self.global_mean_ = float(self.global_mean_ + d); sse += n * d * d - 2 * d * resid
     if self.day_bias: sse = self._update_days(X, lam, P['gamma_d'], rng)   # each day's bias drawn from its conditional
-    # the feature vectors and biases, by perturb and optimise
-    fs = self._fs
+    self._draw_features(P, rng)
+    energy = self._draw_precisions(X, sse)
+    self._t += 1
+    if self._t > self.burn_in: self._keep()
+    return energy, sse
+
+# %% ../nbs/03a_bayes_als.ipynb #bsplit01
+@patch
+def _draw_features(self:BayesALS, P:dict, rng):
+    "The features' biases and vectors given the rows: exact draws, or column-by-column Gibbs passes where a side is large."
+    fs, dt, K = self._fs, np.dtype(self.dtype), self.n_factors
     self.item_feature_bias_ = fs['item_bias'].draw(self.item_bias_, P['gamma_i'], P['gamma_fi'], rng)[0][:, 0].astype(dt)
     self.user_feature_bias_ = fs['user_bias'].draw(self.user_bias_, P['gamma_u'], P['gamma_fu'], rng)[0][:, 0].astype(dt)
     if K:   # the two sides' vectors are independent given the rows: drawn at once, each on its own thread and generator
@@ -204,7 +212,12 @@ def _sweep(self:BayesALS, X):
             s.remember(W_F, W_R, GW)
             return W_F, W_R
         with ThreadPoolExecutor(2) as pool: (self.item_feature_factors_, self.rater_factors_), (self.user_feature_factors_, self.rated_item_factors_) = pool.map(draw, sides, rng.integers(0, 2**62, 2))
-    # the energy of this draw (the MAP objective at it), then the precisions
+
+# %% ../nbs/03a_bayes_als.ipynb #bsplit03
+@patch
+def _draw_precisions(self:BayesALS, X, sse:float) -> float:
+    "This draw's energy (the MAP objective at it), then every precision from its Gamma conditional; returns the energy."
+    P, rng, K, n, lam = self._prec, self._rng, self.n_factors, len(X), self._prec['lam']
     ub, uf, ib, itf = self._priors()
     terms = dict(gamma_u=(X.n_users, sum_squares(self.user_bias_, ub)), gamma_i=(X.n_items, sum_squares(self.item_bias_, ib)),
                  tau_u=(X.n_users * K, sum_squares(self.user_factors_, uf)), tau_i=(X.n_items * K, sum_squares(self.item_factors_, itf)),
@@ -219,10 +232,9 @@ def _sweep(self:BayesALS, X):
         P['lam'] = _gamma(rng, a0, b0, n, sse)
         for k, (m, s) in terms.items():
             if m: P[k] = _gamma(rng, a0, b0, m, s)
-    self._t += 1
-    if self._t > self.burn_in: self._keep()
-    return energy, sse
+    return energy
 
+# %% ../nbs/03a_bayes_als.ipynb #bsplit05
 @patch
 def _keep(self:BayesALS):
     "Add this sweep's state to the running sums, and keep it as a draw if it is one of the evenly spaced `_bank_at`."
