@@ -1,18 +1,18 @@
 """Test RMSE of the bias-only and latent ALS models on ml-100k's official u1..u5 folds and ml-latest-small's 90/10 split.
 
 Hyperparameters are chosen per split by a grid search scored by 5-fold cross-validation inside that split's
-training ratings (`kfold_split`, seed 0, through `apply_ml_as.evaluate.cross_validate`); the best setting is refitted
+training ratings (`kfold_split`, seed 0, through `apply_ml_as.use.evaluate.cross_validate`); the best setting is refitted
 on all the training ratings and scored once on the test ratings, which the search never sees.
 
     python benchmarks/accuracy.py            # MOVIELENS_DIR or the cache must hold ml-100k and ml-latest-small
 """
 import argparse, itertools, time
 import pandas as pd
-from apply_ml_as.bias_als import BiasALS
-from apply_ml_as.latent_als import LatentALS
-from apply_ml_as.data import load_movielens
-from apply_ml_as.evaluate import cross_validate, best_params, rating_metrics
-from apply_ml_as.splits import kfold_split, official_split, random_split
+from apply_ml_as.models.bias import BiasALS
+from apply_ml_as.models.latent import LatentALS
+from apply_ml_as.data.movielens import load_movielens
+from apply_ml_as.use.evaluate import cross_validate, best_params, rating_metrics
+from apply_ml_as.data.splits import kfold_split, official_split, random_split
 from harness import write_results
 
 BIAS_GRID = [dict(gamma=g) for g in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 8.0)]

@@ -1,25 +1,25 @@
-"""Two ideas for rating accuracy, probed before building them into the models (chapter 03a says what came of them).
+"""Two ideas for rating accuracy, probed before building them into the models (chapter 25 says what came of them).
 
     python benchmarks/accuracy_probes.py        # about 3 minutes on 2 cores
 
 1. A mean vector per side (what myFM's Normal-Gamma hyperprior adds to a precision): BayesALS with its defaults, with and
    without its side means (`side_means`: an always-on feature for every person and every movie), seeds 0-2, on ml-100k u1 and
    ml-latest-small 90/10; and the same two on brand-new movies (`cold_item_split`, 10% of the movies held out entirely,
-   seeds 0 and 1, the genres given), beside the point model at the cold-start settings chapter 03 uses (tau_f 100, gamma_f 1000).
+   seeds 0 and 1, the genres given), beside the point model at the cold-start settings chapter 24 uses (tau_f 100, gamma_f 1000).
 2. Time (Koren 2009's day-specific user bias): the point model with both rated priors is fitted; then each (person, day)
    gets the shrunk mean of its training residuals, sum / (count + 5), added to that person's test ratings on that day.
    Fitted after the model rather than with it, so it is a lower bound on what a joint fit would give.
-Test RMSE with `apply_ml_as.evaluate.rmse`, clipped to the rating scale.
+Test RMSE with `apply_ml_as.use.evaluate.rmse`, clipped to the rating scale.
 """
 import time, warnings
 import numpy as np, pandas as pd
 from harness import split, items_table, write_results
-from apply_ml_as.interactions import item_genre_matrix
-from apply_ml_as.bayes_als import BayesALS
-from apply_ml_as.feature_als import FeatureALS
-from apply_ml_as.evaluate import rmse, rating_metrics
-from apply_ml_as.splits import cold_item_split
-from apply_ml_as.data import load_movielens
+from apply_ml_as.data.interactions import item_genre_matrix
+from apply_ml_as.models.bayes import BayesALS
+from apply_ml_as.models.feature import FeatureALS
+from apply_ml_as.use.evaluate import rmse, rating_metrics
+from apply_ml_as.data.splits import cold_item_split
+from apply_ml_as.data.movielens import load_movielens
 
 def main():
     t0, rows = time.time(), []

@@ -1,4 +1,4 @@
-"""Bayesian ALS (BayesALS, chapter 03a) against myFM's Bayesian factorisation machine, on the same splits, with the same metric code.
+"""Bayesian ALS (BayesALS, chapter 25) against myFM's Bayesian factorisation machine, on the same splits, with the same metric code.
 
     pip install -r benchmarks/requirements.txt     # myfm
     python benchmarks/bayes_als.py                 # ml-100k u1..u5 and ml-latest-small 90/10 (seed 42): about 15 minutes on 2 cores
@@ -13,19 +13,19 @@ Settings are fixed once, for every fold (no per-fold search, no tuning on test r
     feedback" design); and the same side data as ours: that plus the people who rated the movie in training (the
     "flipped" implicit design). Each group of features has its own prior; all as myFM's relation blocks (one row per
     user and per movie, which is how myFM makes such designs fast). Every feature is normalised as ours is.
-  - ours again with a bias per person and day (`day_bias=True`, chapter 03), predicting each test rating with its time.
+  - ours again with a bias per person and day (`day_bias=True`, chapter 24), predicting each test rating with its time.
     myFM is not given time, so these two columns are not a comparison with it: they show what the ratings' days add.
-Test RMSE comes from `apply_ml_as.evaluate.rmse` on clipped predictions for everyone. Calibration: the share of test ratings
+Test RMSE comes from `apply_ml_as.use.evaluate.rmse` on clipped predictions for everyone. Calibration: the share of test ratings
 within one (and two) predictive standard deviations of our unclipped prediction.
 """
 import argparse, sys, time
 import numpy as np, pandas as pd, scipy.sparse as sp
-from apply_ml_as.data import load_movielens
-from apply_ml_as.interactions import item_genre_matrix, index_of
-from apply_ml_as.splits import official_split, random_split
-from apply_ml_as.bayes_als import BayesALS
-from apply_ml_as.feature_als import FeatureALS
-from apply_ml_as.evaluate import rmse
+from apply_ml_as.data.movielens import load_movielens
+from apply_ml_as.data.interactions import item_genre_matrix, index_of
+from apply_ml_as.data.splits import official_split, random_split
+from apply_ml_as.models.bayes import BayesALS
+from apply_ml_as.models.feature import FeatureALS
+from apply_ml_as.use.evaluate import rmse
 from harness import write_results
 
 def ours(train, test, genres, scale, quick, days=False):

@@ -50,7 +50,7 @@ WARM = 1000   # ratings in the untimed warm-up fit
 def data_path(n_ratings, n_users, n_items):
     p = DATA / f'synthetic-{n_ratings}-{n_users}-{n_items}.npz'
     if not p.exists():
-        from apply_ml_as.synthetic import synthetic_movielens
+        from apply_ml_as.data.synthetic import synthetic_movielens
         t = time.perf_counter()
         r = synthetic_movielens(n_ratings, n_users=n_users, n_items=n_items, seed=0).ratings
         DATA.mkdir(exist_ok=True)
@@ -68,12 +68,12 @@ def load(path):
 
 def run_ours(path, k, epochs, sampler=False, solver='cholesky', priors=False):
     """Our LatentALS (each epoch one exact sweep; then each half-sweep timed alone; with solver='cg' three warm-started CG steps per row
-    instead), or with `sampler` BayesALS (chapter 03a: each epoch one Gibbs sweep, every sweep kept, running sums included): without side
+    instead), or with `sampler` BayesALS (chapter 25: each epoch one Gibbs sweep, every sweep kept, running sums included): without side
     data, or with `priors` its default priors, the rated-items prior for people and the rated-by prior for movies."""
     import numba, pandas  # noqa: F401 -- imported by apply_ml_as anyway; named here so the baseline plainly includes them
-    from apply_ml_as.interactions import Interactions
-    from apply_ml_as.latent_als import LatentALS
-    from apply_ml_as.bayes_als import BayesALS
+    from apply_ml_as.data.interactions import Interactions
+    from apply_ml_as.models.latent import LatentALS
+    from apply_ml_as.models.bayes import BayesALS
     make = (lambda n: BayesALS(n_factors=k, burn_in=0, n_samples=n, keep_draws=1, rated_items_prior=priors, rated_by_prior=priors)) if sampler else \
            (lambda n: LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=n, tol=0, solver=solver))
     out, d = load(path)
@@ -89,7 +89,7 @@ def run_ours(path, k, epochs, sampler=False, solver='cholesky', priors=False):
     out.update(epoch_s=h.seconds.tolist(), train_rmse=float(h.train_rmse.iloc[-1]))
     if sampler or solver != 'cholesky': return out
     # each half-sweep alone (after the peak is read): the kernel on the trained state, best of two
-    from apply_ml_as.kernels import ridge_rows
+    from apply_ml_as.kernels.als import ridge_rows
     half = {}
     for side, (M, ob, of, n) in dict(users=(X.by_user, m.item_bias_, m.item_factors_, X.n_users), items=(X.by_item, m.user_bias_, m.user_factors_, X.n_items)).items():
         b, f = np.empty(n, of.dtype), np.empty((n, k), of.dtype); ts = []

@@ -12,10 +12,10 @@ once by the project's generator into benchmarks/_data. The readers, each a row o
                           DataFrame; result memory is Table.nbytes
     pyarrow.csv+pandas    the same, then Table.to_pandas(split_blocks=True, self_destruct=True) (the cheapest
                           conversion: Arrow buffers are freed as columns move); time and peak count read + convert
-    apply_ml_as           apply_ml_as.data.read_ratings(path): int32/int32/float32/int64 DataFrame
+    apply_ml_as           apply_ml_as.data.movielens.read_ratings(path): int32/int32/float32/int64 DataFrame
 
 Each reader runs in a fresh subprocess, --repeat times, the readers alternating. A worker imports only what its
-reader needs (pandas; pandas + pyarrow; pyarrow; apply_ml_as.data, which brings numpy, pandas, pyarrow and numba),
+reader needs (pandas; pandas + pyarrow; pyarrow; apply_ml_as.data.movielens, which brings numpy, pandas, pyarrow and numba),
 then records its after-import baseline: current resident memory (VmRSS). Peak is the process's resident high-water
 mark (VmHWM) at the end, shown raw and above that baseline. (Not ru_maxrss: a child's ru_maxrss starts at its parent's
 resident size when it was spawned, so it would report the runner's memory, not the reader's.) The raw peak includes the interpreter and the imports, which differ between
@@ -51,7 +51,7 @@ def reader(which):
         conv = pacsv.ConvertOptions(column_types={k: pa.from_numpy_dtype(np.dtype(v)) for k, v in DTYPES.items()})
         read = lambda p: pacsv.read_csv(p, convert_options=conv)
         return (lambda p: read(p).to_pandas(split_blocks=True, self_destruct=True)) if which.endswith('pandas') else read
-    from apply_ml_as.data import read_ratings
+    from apply_ml_as.data.movielens import read_ratings
     return read_ratings
 
 def worker(which, path):
@@ -73,7 +73,7 @@ def main():
     if a.worker: print(json.dumps(worker(*a.worker))); return
     folder = DATA / f'ml-synthetic-{a.ratings}'
     if not (folder / 'ratings.csv').exists():
-        from apply_ml_as.synthetic import write_synthetic_release
+        from apply_ml_as.data.synthetic import write_synthetic_release
         t = time.perf_counter(); write_synthetic_release(folder, a.ratings, seed=0)
         print(f'wrote {folder / "ratings.csv"} in {time.perf_counter() - t:.0f} s', file=sys.stderr)
     path = folder / 'ratings.csv'

@@ -1,4 +1,4 @@
-"""Top-10 for every user: `apply_ml_as.recommend.recommend` against implicit's batched `recommend`, on the same vectors.
+"""Top-10 for every user: `apply_ml_as.use.recommend.recommend` against implicit's batched `recommend`, on the same vectors.
 
 The data: the project's synthetic ratings at MovieLens-25M's shape (cached in benchmarks/_data by bench_als.py, or made
 here), a LatentALS model (K=32, 3 epochs: the vectors' values do not change the cost). implicit ranks by a dot product,
@@ -29,9 +29,9 @@ def main():
     a = ap.parse_args()
     users, items = (162_541, 59_047) if a.ratings == 25_000_000 else (max(10, a.ratings * 162_541 // 25_000_000), max(10, round(59_047 * (a.ratings / 25e6) ** 0.5)))
     d = np.load(data_path(a.ratings, users, items))
-    from apply_ml_as.interactions import Interactions
-    from apply_ml_as.latent_als import LatentALS
-    from apply_ml_as.recommend import recommend
+    from apply_ml_as.data.interactions import Interactions
+    from apply_ml_as.models.latent import LatentALS
+    from apply_ml_as.use.recommend import recommend
     from implicit.cpu.als import AlternatingLeastSquares
     X = Interactions(d['user'], d['item'], d['rating'])
     t = time.perf_counter()

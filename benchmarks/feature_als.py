@@ -1,6 +1,6 @@
-"""Feature ALS (chapter 03) against the bias-only and latent models: warm items, cold items, the long tail, and speed.
+"""Feature ALS (chapter 24) against the bias-only and latent models: warm items, cold items, the long tail, and speed.
 
-Every part writes benchmarks/results/feature_als_PART.json (the Results page and chapter 03 read them).
+Every part writes benchmarks/results/feature_als_PART.json (the Results page and chapter 24 read them).
 
 - warm: ml-100k's official u1..u5 and ml-latest-small's 90/10 split (seed 42). The feature model uses the genres, the
   rated-items and rated-by priors and the side means with K=50, tau=12, gamma=3 fixed, and its one free setting, tau_f (= gamma_f), chosen in {30, 100, 300}
@@ -33,17 +33,17 @@ import argparse, sys, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apply_ml_as.bias_als import BiasALS
-from apply_ml_as.latent_als import LatentALS
-from apply_ml_as.feature_als import FeatureALS
-from apply_ml_as.data import load_movielens
-from apply_ml_as.splits import official_split, random_split, cold_item_split, kfold_split
-from apply_ml_as.interactions import item_genre_matrix, user_demographic_matrix, Interactions
-from apply_ml_as.evaluate import cross_validate, best_params, rating_metrics
+from apply_ml_as.models.bias import BiasALS
+from apply_ml_as.models.latent import LatentALS
+from apply_ml_as.models.feature import FeatureALS
+from apply_ml_as.data.movielens import load_movielens
+from apply_ml_as.data.splits import official_split, random_split, cold_item_split, kfold_split
+from apply_ml_as.data.interactions import item_genre_matrix, user_demographic_matrix, Interactions
+from apply_ml_as.use.evaluate import cross_validate, best_params, rating_metrics
 from harness import write_results
 
 SETTINGS = dict(n_factors=50, tau=12.0, gamma=3.0, n_epochs=25)
-PRIORS = dict(rated_items_prior=True, rated_by_prior=True, side_means=True)   # the feature model's priors, as chapter 03 recommends
+PRIORS = dict(rated_items_prior=True, rated_by_prior=True, side_means=True)   # the feature model's priors, as chapter 24 recommends
 PRIORS_OFF = dict(rated_items_prior=False, rated_by_prior=False, side_means=True)
 GRID = [dict(tau_f=t, gamma_f=t) for t in (30.0, 100.0, 300.0)]
 LATENT = {'ml-100k': [dict(n_factors=50), dict(n_factors=5), dict(n_factors=5), dict(n_factors=5), dict(n_factors=50)], 'ml-latest-small': [dict(n_factors=50)]}
@@ -183,7 +183,7 @@ def tail(D):
     return dict(rows=rows)
 
 def speed(epochs=3, repeat=3):
-    from apply_ml_as.synthetic import synthetic_movielens
+    from apply_ml_as.data.synthetic import synthetic_movielens
     ml = synthetic_movielens(25_000_000, n_users=162_541, n_items=59_047, seed=0)
     X = Interactions.from_frame(ml.ratings); X.by_item
     genres = item_genre_matrix(ml.items, ml.items.item_id.to_numpy())

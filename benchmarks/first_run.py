@@ -15,7 +15,7 @@ from harness import write_results
 
 def run_once(env:dict, out:Path) -> dict:
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, '-c', 'import sys; from apply_ml_as.cli import main; sys.exit(main())', 'train', '--out', str(out)],
+    r = subprocess.run([sys.executable, '-c', 'import sys; from apply_ml_as.apps.cli import main; sys.exit(main())', 'train', '--out', str(out)],
                        env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t
     if r.returncode: sys.exit(f'apply_ml_as train failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}')

@@ -13,11 +13,11 @@ number, and so that the conjugate-gradient solver's accuracy cost against the ex
 """
 import warnings
 import numpy as np
-from apply_ml_as.bias_als import BiasALS
-from apply_ml_as.latent_als import LatentALS
-from apply_ml_as.evaluate import rmse
-from apply_ml_as.splits import official_split
-from apply_ml_as.base import UnknownIdWarning
+from apply_ml_as.models.bias import BiasALS
+from apply_ml_as.models.latent import LatentALS
+from apply_ml_as.use.evaluate import rmse
+from apply_ml_as.data.splits import official_split
+from apply_ml_as.models.base import UnknownIdWarning
 from harness import write_results
 
 warnings.filterwarnings('ignore', category=UnknownIdWarning)   # a few test pairs per fold have a movie unseen in training; they get its biases' fallback

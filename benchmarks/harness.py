@@ -13,11 +13,11 @@ RESULTS = HERE/'results'
 if 'MOVIELENS_DIR' not in os.environ and (HERE.parent.parent/'shared'/'data'/'movielens').is_dir():
     os.environ['MOVIELENS_DIR'] = str(HERE.parent.parent/'shared'/'data'/'movielens')
 
-from apply_ml_as.data import load_movielens
-from apply_ml_as.splits import random_split, official_split
-from apply_ml_as.interactions import encode_ids
-from apply_ml_as.kernels import score_top_n
-from apply_ml_as.metrics import ranking_metrics
+from apply_ml_as.data.movielens import load_movielens
+from apply_ml_as.data.splits import random_split, official_split
+from apply_ml_as.data.interactions import encode_ids
+from apply_ml_as.kernels.als import score_top_n
+from apply_ml_as.models.metrics import ranking_metrics
 
 # ---- data
 def split(name:str):

@@ -1,7 +1,7 @@
 """How ImplicitALS's defaults were chosen: a grid over its hyperparameters, scored by NDCG@10 on validation splits cut from
 the training ratings of ml-latest-small (random 10%, seed 42) and of ml-100k's folds (never their test ratings), each score
 divided by EASE's on the same validation split (EASE's lambda chosen there too). The setting with the best worst-case ratio
-over the splits is the default; the persona test of chapter 05 is checked separately.
+over the splits is the default; the persona test of chapter 30 is checked separately.
 
 How the defaults came about, in three runs (their results files in benchmarks/results/):
 
@@ -12,7 +12,7 @@ How the defaults came about, in three runs (their results files in benchmarks/re
                                                                                   # 3. the best of 1 and 2 on six validation splits
 
 The default is the candidate with the best mean ratio among those whose worst ratio stays above 1.03 and whose persona
-test passes on both data sets (chapter 05; `benchmarks/ranking.py --part personas`): alpha 15, reg 10, unrated_exponent
+test passes on both data sets (chapter 30; `benchmarks/ranking.py --part personas`): alpha 15, reg 10, unrated_exponent
 0.35, reg_exponent 0.5, blend 0.5.
 """
 import argparse, itertools, json, sys, warnings
@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness as H
-from apply_ml_as.implicit_als import ImplicitALS
-from apply_ml_as.evaluate import ranking_report
+from apply_ml_as.models.implicit import ImplicitALS
+from apply_ml_as.use.evaluate import ranking_report
 
 GRID = dict(alpha=[10.0, 20.0, 40.0], reg=[5.0, 10.0, 20.0], unrated_exponent=[0.3, 0.4, 0.5], reg_exponent=[0.25, 0.5, 0.75])
 BLENDS = [0.0, 0.5, 1.0, 1.5, 2.0]   # the blend only changes the ranking: scored on each fit without refitting

@@ -32,11 +32,11 @@ def main():
     d = np.load(data_path(a.ratings, users, items))
     import numba
     from threadpoolctl import threadpool_limits
-    from apply_ml_as.interactions import Interactions
-    from apply_ml_as.implicit_als import ImplicitALS, unrated_weights, rating_confidence
-    from apply_ml_as.implicit_kernels import implicit_rows, implicit_rows_cg
-    from apply_ml_as.latent_als import LatentALS
-    from apply_ml_as.recommend import recommend
+    from apply_ml_as.data.interactions import Interactions
+    from apply_ml_as.models.implicit import ImplicitALS, unrated_weights, rating_confidence
+    from apply_ml_as.kernels.implicit import implicit_rows, implicit_rows_cg
+    from apply_ml_as.models.latent import LatentALS
+    from apply_ml_as.use.recommend import recommend
     from implicit.cpu.als import AlternatingLeastSquares
     X = Interactions(d['user'], d['item'], d['rating'])
     threads = numba.get_num_threads()
@@ -90,9 +90,9 @@ def main():
 
 def top10_part(X, a):
     "Top-10 for every user: ImplicitALS (the blend: a product for the preference scores, the rating model weighed for the best candidates) at its K = 64 and at the latent model's K = 50, against LatentALS K = 50; medians of interleaved repeats."
-    from apply_ml_as.implicit_als import ImplicitALS
-    from apply_ml_as.latent_als import LatentALS
-    from apply_ml_as.recommend import recommend
+    from apply_ml_as.models.implicit import ImplicitALS
+    from apply_ml_as.models.latent import LatentALS
+    from apply_ml_as.use.recommend import recommend
     models = {'ImplicitALS K=64': ImplicitALS(n_factors=64, n_epochs=1, tol=0).fit(X), 'ImplicitALS K=50': ImplicitALS(n_factors=50, n_epochs=1, tol=0).fit(X),
               'LatentALS K=50': LatentALS(n_factors=50, tau=12.0, gamma=3.0, n_epochs=1, tol=0).fit(X)}
     for m in models.values(): recommend(m, m.user_ids_[:100], exclude=X)   # warm-up

@@ -47,7 +47,7 @@ def release(n_ratings):
     users, items = max(10, round(SHAPE['n_users'] * scale)), max(10, round(SHAPE['n_items'] * scale ** 0.5))
     root = DATA / f'pipeline-{n_ratings}'
     if not (root / 'ml-32m' / 'ratings.csv').exists():
-        from apply_ml_as.synthetic import write_synthetic_release
+        from apply_ml_as.data.synthetic import write_synthetic_release
         t = time.perf_counter()
         write_synthetic_release(root / 'ml-32m', n_ratings, n_users=users, n_items=items, seed=0)
         print(f'wrote {n_ratings:,} synthetic ratings in {time.perf_counter() - t:.0f} s -> {root / "ml-32m"}', file=sys.stderr)
@@ -64,12 +64,12 @@ class Stages:
 
 def run_ours(root, lenskit_users):
     import pandas  # noqa: F401 -- imported by apply_ml_as anyway; named so the baseline plainly includes it
-    from apply_ml_as.data import load_movielens
-    from apply_ml_as.splits import random_split
-    from apply_ml_as.interactions import Interactions
-    from apply_ml_as.latent_als import LatentALS
-    from apply_ml_as.recommend import recommend
-    from apply_ml_as.evaluate import rmse
+    from apply_ml_as.data.movielens import load_movielens
+    from apply_ml_as.data.splits import random_split
+    from apply_ml_as.data.interactions import Interactions
+    from apply_ml_as.models.latent import LatentALS
+    from apply_ml_as.use.recommend import recommend
+    from apply_ml_as.use.evaluate import rmse
     LatentALS(n_factors=K, n_epochs=1).fit(pandas.DataFrame(dict(user_id=[1, 1, 2], item_id=[1, 2, 1], rating=[4.0, 3.0, 5.0])))  # numba's cache
     st = Stages()
     ml = st('load', lambda: load_movielens('ml-32m', data_dir=root, download=False))

@@ -19,7 +19,7 @@ diagonal too, which this does not count). Both passes prefetch the vector 12 rat
     python benchmarks/profile_kernel.py --k 32 --repeat 5
     python benchmarks/profile_kernel.py --spmm           # instead: the rated-items prior's sparse products, ours against SciPy's
 
---spmm times the two products each conjugate-gradient step of chapter 03's rated-items prior needs, N W and N'U, where N
+--spmm times the two products each conjugate-gradient step of chapter 24's rated-items prior needs, N W and N'U, where N
 holds 1/sqrt(n_u) at each rating of user u: SciPy's (float64, one thread) against `sparse_dense` (rows in parallel, float64
 sums) reading float64 or float32 vectors.
 """
@@ -31,10 +31,10 @@ import numba
 from numba import njit, prange
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_als import data_path, half_sweep_gflop
-from apply_ml_as.interactions import Interactions
-from apply_ml_as.kernels import (ridge_rows, ridge_rows_cg, balanced_chunks, LANES, cholesky_solve_lanes, sparse_dense,
+from apply_ml_as.data.interactions import Interactions
+from apply_ml_as.kernels.als import (ridge_rows, ridge_rows_cg, balanced_chunks, LANES, cholesky_solve_lanes, sparse_dense,
                                  gram_upper, prefetch_ahead, padded_width)
-from apply_ml_as.feature_als import normalise_rows
+from apply_ml_as.models.feature import normalise_rows
 
 @njit(parallel=True, fastmath={'contract'})   # not cached: it inlines the kernel's gram_upper, and numba's cache does not notice when another file changes
 def _gather(indptr, indices, ratings, mu, ob, F, chunks, out, gram):

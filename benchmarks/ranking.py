@@ -2,11 +2,11 @@
 this library's models, EASE and PureSVD (written in benchmarks/harness.py), and implicit's ALS and LensKit's ImplicitMF
 where installed (benchmarks/requirements.txt), on ml-latest-small (random 10%, seed 42) and ml-100k's folds u1..u5.
 
-Protocol (chapter 05a's `ranking_report`): the top 10 of every test user with a held-out rating of 4 or more, the user's
+Protocol (chapter 31's `ranking_report`): the top 10 of every test user with a held-out rating of 4 or more, the user's
 training items excluded; a held-out item is relevant when rated 4 or more. Every peer's hyperparameters are chosen on a
 validation split cut from that split's training ratings (random 10%, seed 7; never the test ratings), then it is refitted
 on the whole training part. ImplicitALS runs with its defaults (chosen once for both data sets by implicit_defaults.py);
-the rating models run with the settings their chapters use. --part personas runs chapter 05's persona test on every model
+the rating models run with the settings their chapters use. --part personas runs chapter 30's persona test on every model
 trained on a whole release. Results go to benchmarks/results/ranking.json.
 
     python benchmarks/ranking.py                          # everything (about 30 minutes on 2 cores)
@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness as H
-from apply_ml_as.bias_als import BiasALS
-from apply_ml_as.latent_als import LatentALS
-from apply_ml_as.feature_als import FeatureALS
-from apply_ml_as.bayes_als import BayesALS
-from apply_ml_as.implicit_als import ImplicitALS
-from apply_ml_as.interactions import item_genre_matrix
-from apply_ml_as.recommend import recommend, genre_personas, persona_report, personas, PERSONA_GENRES
-from apply_ml_as.data import load_movielens
+from apply_ml_as.models.bias import BiasALS
+from apply_ml_as.models.latent import LatentALS
+from apply_ml_as.models.feature import FeatureALS
+from apply_ml_as.models.bayes import BayesALS
+from apply_ml_as.models.implicit import ImplicitALS
+from apply_ml_as.data.interactions import item_genre_matrix
+from apply_ml_as.use.recommend import recommend, genre_personas, persona_report, personas, PERSONA_GENRES
+from apply_ml_as.data.movielens import load_movielens
 
 def ours(make, features=False):
     "A peer adapter for one of our models: fit on the split's training part, recommend with the library's own `recommend`."
@@ -87,7 +87,7 @@ def run_split(name, quick, only):
     return out
 
 def persona_part():
-    "Chapter 05's persona test on models trained on a whole release; EASE's lists from its item weights."
+    "Chapter 30's persona test on models trained on a whole release; EASE's lists from its item weights."
     res = {}
     for release in ('ml-latest-small', 'ml-100k'):
         ml = load_movielens(release); res[release] = {}

@@ -38,6 +38,22 @@ def test_source_reads_as_a_chapter(nb):
     assert any(l.startswith('> ') for l in title[1:]), f'{nb.name}: the title cell needs a "> description" line'
     assert not heading_problems(md, title_allowed=True), f'{nb.name}: {heading_problems(md, True)}'
 
+def test_chapters_read_front_to_back():
+    "No chapter uses a later one, and each exports into the folder its number says: 0x data, 1x kernels, 2x models, 3x use, 4x apps."
+    numbered = [p for p in NBS if re.match(r'\d\d_', p.name)]
+    home = {}   # module -> the chapter that exports it
+    for nb in numbered:
+        m = re.search(r'^#\|\s*default_exp\s+(\S+)', '\n'.join(cells(nb, 'code')), re.M)
+        assert m, f'{nb.name}: no default_exp'
+        home[m.group(1)] = nb.name
+    folders = {'0': 'data.', '1': 'kernels.', '2': 'models.', '3': 'use.', '4': 'apps.', '5': '__init__'}
+    for mod, name in home.items(): assert mod.startswith(folders[name[0]]), f'{name} exports {mod}, outside its folder {folders[name[0]]}'
+    late = []
+    for nb in numbered:
+        used = set(re.findall(r'(?:from|import) apply_ml_as\.([\w.]+)', '\n'.join(cells(nb, 'code'))))
+        late += [f'{nb.name} uses {u} ({home[u]})' for u in used if u in home and home[u] > nb.name]
+    assert not late, late
+
 @pytest.mark.parametrize('nb', NBS, ids=ids)
 def test_committed_executed(nb):
     "Notebooks are saved with their outputs; every cell that draws has its figure; no silent data guards."

@@ -194,10 +194,10 @@ def test_search(driver, site, server):
     assert not errors, errors
 
 def test_screenshot_embeddings(driver, site, server):
-    "The embeddings chapter as a reader sees it (skipped until nbs/04_embeddings.ipynb exists)."
+    "The embeddings chapter as a reader sees it (skipped until nbs/34_embeddings.ipynb exists)."
     folder, entries = site
-    e = next((e for e in entries if e['notebook'] == '04_embeddings.ipynb'), None)
-    if e is None: pytest.skip('nbs/04_embeddings.ipynb does not exist yet')
+    e = next((e for e in entries if e['notebook'] == '34_embeddings.ipynb'), None)
+    if e is None: pytest.skip('nbs/34_embeddings.ipynb does not exist yet')
     open_page(driver, f"{server}/{e['html']}")
     driver.save_screenshot(str(artefacts(folder.parent)/'docs_embeddings.png'))
     figure = driver.execute_script("const i = document.querySelector('article .jp-OutputArea img'); if (i) i.scrollIntoView(); return !!i")

@@ -14,7 +14,7 @@ notebooks are finished off for a renderer that is not Quarto (what Quarto itself
 - the Quarto cell options nbdev leaves (`#| echo: false`, `#| output: asis` on `show_doc` cells, and `include`,
   `output`) are applied and removed: an `asis` markdown output becomes a markdown cell;
 - Quarto attributes (`{target="_blank" ...}` after show_doc's source links, `{#id .class}` after headings) are removed;
-- links to notebooks (`02_latent_als.ipynb`) and nbdev's doc links (`https://<doc_host><doc_baseurl>/latent_als.html#...`)
+- links to notebooks (`23_latent_als.ipynb`) and nbdev's doc links (`https://<doc_host><doc_baseurl>/latent_als.html#...`)
   point to the built pages (named by nbdev's `output-file`, as Quarto names them);
 - maths (`$...$`, `$$...$$`) becomes MathML at build time (latex2mathml), which the browser renders with no script
   and no network.
@@ -24,7 +24,7 @@ configuration is generated here from settings.ini (title, description, urls) and
 titles), so a new notebook appears in the navigation without anything else to edit.
 
 For the README the same finished notebook goes through nbconvert's markdown exporter instead, with maths left as
-`$...$` (GitHub renders it), notebook links pointing to the notebooks (`nbs/02_latent_als.ipynb`, which GitHub shows)
+`$...$` (GitHub renders it), notebook links pointing to the notebooks (`nbs/23_latent_als.ipynb`, which GitHub shows)
 and figures written beside it (`index_files/`).
 """
 
