@@ -227,8 +227,11 @@ def solve_upper(A, x, n):
         x[j] /= A[j, j]
 
 @njit(cache=True, error_model='numpy')
-def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, z, A, x, rhs, zsum, x0, noise):
-    "One row's exact solve with everything in float64 (x gets the solution, plus U^-1 noise); returns the row's loss and residual sum."
+def _solve_row_f64(r, rows, fixed, regs, scratch, x0, noise):
+    """Row r's exact solve with everything in float64 (x gets the solution, plus U^-1 noise); returns the row's loss and residual sum.
+    rows: (indptr, indices, ratings); fixed: (mu, bias, vectors) of the other side; regs: (reg_bias, reg_factor); scratch: (z, A, x, rhs, zsum)."""
+    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor = regs; z, A, x, rhs, zsum = scratch
+    s = indptr[r]; n = indptr[r + 1] - s
     K1 = other_factors.shape[1] + 1
     A[:] = 0; rhs[:] = 0; yy = 0.0; ysum = 0.0
     for j in range(n):
@@ -257,8 +260,16 @@ def _solve_row_f64(s, n, indices, ratings, mu, other_bias, other_factors, reg_bi
     return yy + pp - xb, ysum - xz
 
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
-def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, row_loss, row_resid, chunks, min_pivot,
-                prior_bias, prior_factors, draw_scale, seed):
+def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one row per person (or movie)
+                fixed, # (mu, bias, vectors): the global mean and the other side, held fixed
+                prior, # (reg_bias, reg_factor, prior_bias, prior_factors): the prior's precisions over lambda and each row's mean (empty: zero)
+                out, # (bias, vectors, loss, residual sum): written per row
+                work, # (chunks, min_pivot): the threads' row ranges, and the float32 pivot below which a row is solved again in float64
+                draw # (scale, seed): the noise of a posterior draw (scale 0: the exact solve)
+               ):
+    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed
+    reg_bias, reg_factor, prior_bias, prior_factors = prior; out_bias, out_factors, row_loss, row_resid = out
+    chunks, min_pivot = work; draw_scale, seed = draw
     K = other_factors.shape[1]; K1 = K + 1; dt = other_factors.dtype
     Kp = padded_width(K, other_factors.itemsize)
     has_prior = prior_bias.shape[0] > 0
@@ -321,8 +332,7 @@ def _ridge_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bia
                         x0[0] = prior_bias[r]
                         for k in range(K): x0[k + 1] = prior_factors[r, k]
                     for a in range(K1): noise64[a] = noise[a, l]
-                    row_loss[r], row_resid[r] = _solve_row_f64(s, indptr[r + 1] - s, indices, ratings, mu, other_bias, other_factors,
-                                                               reg_bias, reg_factor, z64, A64, x64, rhs64, zsum64, x0, noise64)
+                    row_loss[r], row_resid[r] = _solve_row_f64(r, rows, fixed, (reg_bias, reg_factor), (z64, A64, x64, rhs64, zsum64), x0, noise64)
                     out_bias[r] = x64[0]
                     for k in range(K): out_factors[r, k] = x64[k + 1]
                     if draw_scale > 0:   # a draw: the loss of the solve does not apply; its squared error, directly
@@ -372,8 +382,8 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
                prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean (default: zero, the usual prior)
               ) -> tuple[float, float]:
     "Solve every row's (bias, vector) exactly, in parallel; returns the rows' summed loss and summed residual at the solution."
-    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, n_chunks, min_pivot,
-                 prior_bias, prior_factors, 0.0, 0)
+    return _rows((indptr, indices, ratings), (mu, other_bias, other_factors), (reg_bias, reg_factor, prior_bias, prior_factors), (out_bias, out_factors),
+                 n_chunks, min_pivot)
 
 def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
               mu:float, # global mean
@@ -390,11 +400,12 @@ def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
     check = float(lam)
     if not (np.isfinite(check) and check > 0): raise ValueError(f"lam must be a finite positive number, not {lam!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
-    return _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, n_chunks, min_pivot,
-                 prior_bias, prior_factors, 1 / np.sqrt(check), int(seed))
+    return _rows((indptr, indices, ratings), (mu, other_bias, other_factors), (reg_bias, reg_factor, prior_bias, prior_factors), (out_bias, out_factors),
+                 n_chunks, min_pivot, draw=(1 / np.sqrt(check), int(seed)))
 
-def _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor, out_bias, out_factors, n_chunks, min_pivot,
-          prior_bias, prior_factors, draw_scale, seed):
+def _rows(rows, fixed, prior, out, n_chunks, min_pivot, draw=(0.0, 0)):
+    "The arrays checked, typed and laid out for `_ridge_rows`, which sees the same groups: the rows, the fixed side, the prior, the outputs."
+    indptr = rows[0]; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
     other_factors = np.ascontiguousarray(other_factors)   # the Gram tiles and prefetches read rows as contiguous memory
     dt = other_factors.dtype
     n_rows, K = len(indptr) - 1, other_factors.shape[1]
@@ -402,9 +413,9 @@ def _rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg
     else: pb, pf = np.ascontiguousarray(prior_bias, dt), np.ascontiguousarray(prior_factors, dt).reshape(n_rows, K)
     chunks = balanced_chunks(indptr, other_factors.shape[1], n_chunks or 32 * numba.get_num_threads())
     row_loss, row_resid = np.empty(len(indptr) - 1), np.empty(len(indptr) - 1)
-    _ridge_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor),
-                out_bias, out_factors, row_loss, row_resid, chunks,
-                dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf)), pb, pf, dt.type(draw_scale), np.uint64(seed))
+    min_pivot = dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf))
+    _ridge_rows(rows, (dt.type(mu), other_bias, other_factors), (dt.type(reg_bias), dt.type(reg_factor), pb, pf), (*out, row_loss, row_resid),
+                (chunks, min_pivot), (dt.type(draw[0]), np.uint64(draw[1])))
     return float(row_loss.sum()), float(row_resid.sum())
 
 # %% ../../nbs/10_kernels.ipynb #fe201e9c
