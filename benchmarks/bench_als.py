@@ -244,7 +244,7 @@ def main():
         from harness import write_results
         keep = ('per_epoch', 'setup_s', 'warm_s', 'peak_mib', 'base_mib', 'above', 'train_rmse')
         rows = [dict(library=lib, K=k, runs=runs[lib, k], **{x: r[x] for x in keep}) for (lib, k), r in res.items()]
-        name = 'bench_als' if 'lenskit' in libs else 'bench_gibbs' if a.gibbs else None   # a run without the peer does not replace the one with it
+        name = 'bench_als' if 'lenskit' in libs else 'bench_gibbs' if a.gibbs else 'bench_cg' if a.cg else None   # a run without the peer does not replace the one with it
         if name: print(f"wrote {write_results(name, dict(rows=rows, epochs=a.epochs, repeat=a.repeat, matmul_gflops=peak))}")
 
 if __name__ == '__main__': main()
