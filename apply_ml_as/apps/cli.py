@@ -53,6 +53,7 @@ MODELS = {   # train --model NAME: the class, and the command line's defaults wh
     'bayes': (BayesALS, dict(n_factors=10)),
 }
 
+# %% ../../nbs/41_cli.ipynb #de645c09
 def parser() -> argparse.ArgumentParser:
     "The `apply_ml_as` command's argument parser."
     top = _Parser(prog='apply_ml_as', description='Recommenders on MovieLens by alternating least squares: train, evaluate, recommend, find similar movies, serve the demo.')
@@ -126,6 +127,7 @@ def _writable(folder:Path):
             try: p.rmdir()
             except OSError: pass
 
+# %% ../../nbs/41_cli.ipynb #0924b753
 def make_model(name:str, # one of MODELS
                a, # the parsed options (the hyperparameters given; None means the model's CLI default)
                scale:tuple # the release's rating scale
@@ -144,6 +146,7 @@ def make_model(name:str, # one of MODELS
     if 'random_state' in cls().get_params(): kw['random_state'] = a.seed
     return cls(**kw, **given)
 
+# %% ../../nbs/41_cli.ipynb #a8bdebcd
 def cmd_train(a, progress):
     "Train a model, print its history, save it and its curves."
     for k in ('n_factors', 'lam', 'gamma', 'tau', 'alpha', 'reg', 'epochs'): _positive(k, getattr(a, k))
@@ -182,6 +185,7 @@ def cmd_evaluate(a, progress):
     res = {**rating_metrics(model, split.test), **ranking_report(model, split.train, split.test, k=a.k, threshold=a.threshold)}
     for k, v in res.items(): print(f'{k:14s} {v:,.4f}' if isinstance(v, float) else f'{k:14s} {v:,}')
 
+# %% ../../nbs/41_cli.ipynb #5e667d9f
 def cmd_recommend(a, progress):
     "Top-N for a known user, or for a new person given by title=rating pairs."
     model = load_model(a.model_file)
@@ -211,6 +215,7 @@ def cmd_recommend(a, progress):
         for x in w: print(f'warning: {x.message}', file=sys.stderr)
     print(recs[cols].to_string(index=False, formatters={'score': '{:.3f}'.format, 'predicted': '{:.2f}'.format}))
 
+# %% ../../nbs/41_cli.ipynb #9c2ceeff
 def cmd_similar(a, progress):
     "The movies closest to one, by the cosine of their vectors."
     model = load_model(a.model_file)

@@ -181,6 +181,7 @@ def recommendations(model, # a fitted model
     out['reason'] = _reasons(model, info, person, idx, train)
     return out
 
+# %% ../../nbs/40_demo.ipynb #e5769c76
 def _reasons(model, info, person, idx, train):
     "Why each film is there, saying only what is true: a liked film close to it, or who watched it, or how popular it is."
     if not len(person.item_ids):
@@ -243,6 +244,7 @@ def app():
     try: _page(st, dataset, ml, cat, model, notes, train, RatingStore(db_path, dataset))
     except StoreBusyError as e: st.error(f'{e}. Your ratings are safe; reload the page in a moment.')
 
+# %% ../../nbs/40_demo.ipynb #3a7792b5
 def _page(st, dataset, ml, cat, model, notes, train, store):
     if 'session' not in st.query_params: st.query_params['session'] = secrets.token_urlsafe(12)
     session = st.query_params['session']

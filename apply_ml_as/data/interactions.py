@@ -137,6 +137,7 @@ def item_index_of(self:Interactions, items) -> np.ndarray:
     "Indices of original item ids, -1 for items not in the data."
     return index_of(self.item_ids, items)
 
+# %% ../../nbs/03_interactions.ipynb #452a5504
 @patch
 def to_frame(self:Interactions) -> pd.DataFrame:
     "The ratings back as a table in original ids, sorted by user then item."
@@ -183,6 +184,7 @@ def item_genre_matrix(items:pd.DataFrame, # `MovieLens.items`: item_id and a lis
 
 AGE_BUCKETS = [(0, 'under 18'), (18, '18-24'), (25, '25-34'), (35, '35-44'), (45, '45-49'), (50, '50-55'), (56, '56+')]
 
+# %% ../../nbs/03_interactions.ipynb #35b1c3e5
 def user_demographic_matrix(users:pd.DataFrame, # `MovieLens.users`: user_id, age, gender, occupation
                             user_ids:np.ndarray # row order, e.g. `Interactions.user_ids`
                            ) -> Features:

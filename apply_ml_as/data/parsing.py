@@ -55,6 +55,7 @@ def _check_rating_values(col:pd.Series, name, rating_scale, where):
         lo, hi = rating_scale; off = (r < lo) | (r > hi)
         if off.any(): raise DataFormatError(f"{where}: {off.sum():,} rating(s) outside the scale {lo}-{hi}, first {r[_first(off)]} at row {_first(off)}")
 
+# %% ../../nbs/00_parsing.ipynb #5055abf3
 def check_ratings(ratings:pd.DataFrame|dict, # a table, or a dict of equally long columns
                   rating_scale:tuple|None=None, # (lowest, highest) allowed rating; None: any finite number
                   where:str='ratings', # what to call the data in errors, e.g. the file it came from
@@ -108,6 +109,7 @@ def _parse_piece(buf, start, end, sep, ncols, users, items, ratings, times, row,
         line += 1
     return -1
 
+# %% ../../nbs/00_parsing.ipynb #60c485e1
 @njit(parallel=True, cache=True)
 def _parse_pieces(buf, bounds, offsets, sep, ncols, users, items, ratings, times, failed):
     for p in prange(len(bounds) - 1):
@@ -139,6 +141,7 @@ def _size_of(f):
 class _NotSimple(Exception):
     "The fast parser met something it does not handle; the general reader takes over."
 
+# %% ../../nbs/00_parsing.ipynb #8aa86724
 def _parse_buffer(raw, start, delimiter, ncols):
     "Parse the `user,item,rating[,timestamp]` lines of `raw[start:]` (bytes or a memory map) in parallel; raises `_NotSimple` at anything else."
     end = raw.rfind(b'\n') + 1
@@ -277,6 +280,7 @@ def _read_text(src, fname, encoding='utf-8'):
     try: return raw.decode(encoding)
     except UnicodeDecodeError: return raw.decode('latin-1')
 
+# %% ../../nbs/00_parsing.ipynb #cede529f
 @contextlib.contextmanager
 def _about(src, fname):
     "Errors while reading `fname` name it: a bad value in u.user or tags.csv is the file's fault, and the message says which file."
@@ -323,6 +327,7 @@ def _read_100k(src, rating_scale):
                             dtype={'user_id': 'int32', 'age': 'int16', 'gender': str, 'occupation': str, 'zip_code': str})
     return dict(ratings=ratings, items=items, users=users, tags=None, genres=[g for g in genre_names if g != 'unknown'])
 
+# %% ../../nbs/00_parsing.ipynb #304585d6
 def _read_dat(src, rating_scale):
     with src.open('ratings.dat') as f: raw = f.read().replace(b'::', b'\t')
     if not raw.strip(): raise DataFormatError(f"{src.where('ratings.dat')}: empty file")
@@ -355,6 +360,7 @@ def _read_csv(src, rating_scale):
         tags = t.rename(columns={'userId': 'user_id', 'movieId': 'item_id'})
     return dict(ratings=ratings, items=items, users=None, tags=tags, genres=_genre_order(items))
 
+# %% ../../nbs/00_parsing.ipynb #dde3b525
 def _check_unique_pairs(ratings, where):
     "Raise naming `where` if a (user, item) pair occurs twice."
     key = ratings.user_id.to_numpy().astype(np.int64) << 32

@@ -55,6 +55,7 @@ def _items_for(rng, counts, cdf, n_items):
         need = counts - np.bincount(keys // n_items, minlength=len(counts))
     return (keys // n_items).astype(np.int32), (keys % n_items).astype(np.int32)
 
+# %% ../../nbs/05_synthetic.ipynb #d879f112
 def synthetic_chunks(n_ratings:int=1_000_000, # total number of ratings
                      n_users:int|None=None, # default: MovieLens-25M's ratio, one user per 154 ratings
                      n_items:int|None=None, # default: 59,047 (as ml-25m) x sqrt(n_ratings / 25M)
@@ -100,6 +101,7 @@ def synthetic_chunks(n_ratings:int=1_000_000, # total number of ratings
             parts, n_parts = [], 0
     yield None, (SyntheticTruth(mu, user_bias, item_bias, user_factors, item_factors, genre_factors, noise), item_genres)
 
+# %% ../../nbs/05_synthetic.ipynb #91f5ea6a
 def _item_genres(rng, n_items):
     "One to three genres per item, common genres more often."
     w = 1.0 / np.arange(1, len(GENRES) + 1); w /= w.sum()

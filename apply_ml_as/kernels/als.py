@@ -89,6 +89,7 @@ def _gram_tile(typingctx, Z, j0, j1, a0, q0, A, fresh):
         return context.get_dummy_value()
     return sig, codegen
 
+# %% ../../nbs/10_kernels.ipynb #74391be9
 @intrinsic
 def _prefetch_row(typingctx, F, i):
     "Ask the CPU to start loading row i of F (its first and last element) into cache; a hint only, never a fault."
@@ -119,6 +120,7 @@ def padded_width(K:int, itemsize:int) -> int:
     w = max(_VEC_BYTES // itemsize, _TILE_ROWS)
     return -(-K // w) * w
 
+# %% ../../nbs/10_kernels.ipynb #b023d852
 @njit(cache=True, inline='always')
 def gram_upper(Z, n, K, A):
     """The upper triangle of Z[:n]' Z[:n] (and some entries below it; the rest of A is left as it was) into A, for the K real columns
@@ -132,7 +134,6 @@ def gram_upper(Z, n, K, A):
         j1 = min(n, j0 + seg)
         for a0 in range(0, K, _TILE_ROWS):
             for q0 in range(a0 // W * W, K, W): _gram_tile(Z, j0, j1, a0, q0, A, j0 == 0)
-
 
 # %% ../../nbs/10_kernels.ipynb #a178467c
 LANES = 16   # systems factorised together, one per SIMD lane
@@ -162,6 +163,7 @@ def normal_draw(seed, row, k):
     a, b = _normal_pair(seed, row, k // 2)
     return a if k % 2 == 0 else b
 
+# %% ../../nbs/10_kernels.ipynb #1b161736
 @njit(cache=True, fastmath=True, error_model='numpy')
 def cholesky_solve_lanes(A, b, D, worst, noise, wn):
     """Solve the systems A[:, :, l] x = b[:, l] side by side, one per lane (x overwrites b), reading and overwriting the upper triangles;
@@ -203,6 +205,7 @@ def cholesky_solve_lanes(A, b, D, worst, noise, wn):
             for l in range(NL): b[j, l] -= A[j, k, l] * b[k, l]
         for l in range(NL): b[j, l] /= A[j, j, l]
 
+# %% ../../nbs/10_kernels.ipynb #c557a853
 @njit(cache=True, inline='always')
 def cholesky_upper(A, n):
     "Factor A[:n, :n] = U'U in place (U in the upper triangle), one row at a time: the float64 re-solves' Cholesky."
@@ -226,6 +229,7 @@ def solve_upper(A, x, n):
         for k in range(j + 1, n): x[j] -= A[j, k] * x[k]
         x[j] /= A[j, j]
 
+# %% ../../nbs/10_kernels.ipynb #e8d97cf9
 @njit(cache=True, error_model='numpy')
 def _solve_row_f64(r, rows, fixed, regs, scratch, x0, noise):
     """Row r's exact solve with everything in float64 (x gets the solution, plus U^-1 noise); returns the row's loss and residual sum.
@@ -259,6 +263,7 @@ def _solve_row_f64(r, rows, fixed, regs, scratch, x0, noise):
     for a in range(K1): xb += x[a] * rhs[a]; xz += x[a] * zsum[a]
     return yy + pp - xb, ysum - xz
 
+# %% ../../nbs/10_kernels.ipynb #fecc59ff
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
 def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one row per person (or movie)
                 fixed, # (mu, bias, vectors): the global mean and the other side, held fixed
@@ -385,6 +390,7 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
     return _rows((indptr, indices, ratings), (mu, other_bias, other_factors), (reg_bias, reg_factor, prior_bias, prior_factors), (out_bias, out_factors),
                  n_chunks, min_pivot)
 
+# %% ../../nbs/10_kernels.ipynb #e17435ef
 def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
               mu:float, # global mean
               other_bias:np.ndarray, other_factors:np.ndarray, # the fixed side
@@ -458,6 +464,7 @@ def _predict_pairs(rows, cols, mu, row_bias, col_bias, row_factors, col_factors,
             for k in range(K): s += row_factors[r, k] * col_factors[c, k]
         out[j] = s
 
+# %% ../../nbs/10_kernels.ipynb #d83f887b
 def predict_pairs(rows, cols, # indices, -1 where unknown
                   mu:float, row_bias, col_bias, row_factors, col_factors # the model
                  ) -> np.ndarray:
@@ -549,6 +556,7 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
             for j in range(n): acc += np.float64(t[j]) * t[j]; tot += t[j]
             row_sse[r] = acc; row_sum[r] = tot
 
+# %% ../../nbs/10_kernels.ipynb #da7e96df
 def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor,
                   x_bias:np.ndarray, x_factors:np.ndarray, # warm start, overwritten with the result
                   steps:int=3, # CG steps per row
@@ -641,6 +649,7 @@ def _factor(s, lo, hi, beta):
     f = min(max(s, lo), hi) / hi
     return f if beta == 1.0 else np.sqrt(f) if beta == 0.5 else f ** beta   # sqrt: the default blend, without a power per item
 
+# %% ../../nbs/10_kernels.ipynb #8babb09d
 @njit(cache=True, inline='always')
 def _weight(uw, Vw, q, lo, hi, beta):
     "The blend's factor for item q: (clip(uw . Vw[q], lo, hi) / hi) ** beta."
@@ -675,6 +684,7 @@ def _blended_top_n(S, j, n, uw, Vw, lo, hi, beta, cand, blend, block_max, out_in
         if out_index[o, q] >= 0: out_index[o, q] = cand[out_index[o, q]]
     return True
 
+# %% ../../nbs/10_kernels.ipynb #f804454d
 @njit(parallel=True, cache=True, error_model='numpy')
 def _score_top_n(U, Vt, rows, indptr, indices, n, out_index, out_score, chunks, batch, item_mask, Uw, Vw, Vwt, lo, hi, beta, n_cand):
     n_items = Vt.shape[1]; weighted = Uw.shape[1] > 0
@@ -708,6 +718,7 @@ def _score_top_n(U, Vt, rows, indptr, indices, n, out_index, out_score, chunks, 
                         if S[j, q] != -np.inf: S[j, q] *= _factor(np.float64(S2[t, q]), lo, hi, beta)
                     _top_n_row(S, j, n, out_index, out_score, b0 + j)
 
+# %% ../../nbs/10_kernels.ipynb #161f4102
 def score_top_n(U:np.ndarray, # row vectors, (n_rows, D); `rows` index it
                 V:np.ndarray, # item vectors, (n_items, D): the score of (row, item) is U[row] . V[item]
                 rows:np.ndarray, # which rows of U to rank for

@@ -56,6 +56,7 @@ def _implicit_row_f64(s, n, indices, extra, other, sr, col_weight, G, lam, x):
     for a in range(K): xb += x[a] * b[a]
     return xb
 
+# %% ../../nbs/11_implicit_kernels.ipynb #d8370d2c
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
 def _implicit_rows(indptr, indices, extra, other, row_scale, col_weight, G, reg, reg_exponent, out, row_loss, chunks, min_pivot):
     K = other.shape[1]; dt = other.dtype
@@ -197,6 +198,7 @@ def _implicit_cg_rows(indptr, indices, extra, other, row_scale, col_weight, G, r
                 x_out[r, k] = x[k]; xb += np.float64(x[k]) * bvec[k]; xg += np.float64(x[k]) * g[k]
             row_loss[r] = tot - xb - xg
 
+# %% ../../nbs/11_implicit_kernels.ipynb #ca90bcc7
 def implicit_rows_cg(indptr, indices, extra, other, row_scale, col_weight, reg:float,
                      x:np.ndarray, # warm start (n_rows, K), overwritten with the result
                      reg_exponent:float=0.0,

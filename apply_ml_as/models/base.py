@@ -199,6 +199,7 @@ def _eval_predict(self:ALSModel, u, i, clip, offset=0.0):
     "Predictions for the eval set during fit (a sampler averages them over its kept samples); `offset` is added before clipping."
     return self._predict_index(u, i, clip, offset)
 
+# %% ../../nbs/20_model_base.ipynb #77a5176a
 @patch
 def _eval_row(self:ALSModel, X, ev) -> dict:
     "This epoch's scores on the eval set, for `history_`: its RMSE (a model that ranks adds ranking metrics)."
@@ -351,6 +352,7 @@ def uses_timestamps(self:ALSModel) -> bool:
     "Whether `predict` uses the ratings' times (a model with day biases); others refuse them."
     return False
 
+# %% ../../nbs/20_model_base.ipynb #33e6d8b1
 @patch
 def _day_offset(self:ALSModel, u, timestamps):
     "What the ratings' days add to their predictions: nothing here; a model fitted with day biases looks them up."

@@ -139,6 +139,7 @@ class BayesALS(FeatureALS):
     cg_steps = _fixed('cg_steps', lambda self: None, _NO_CG)
     del _fixed
 
+# %% ../../nbs/25_bayes_als.ipynb #cfd7e675
 @patch
 def _check_params(self:BayesALS):
     if isinstance(self.burn_in, (bool, np.bool_)) or not isinstance(self.burn_in, (int, np.integer)) or self.burn_in < 0:
@@ -267,6 +268,7 @@ def _eval_predict(self:BayesALS, u, i, clip, offset=0.0):
         p = self._eval_sum / self._eval_n
     return np.clip(p, *self.rating_scale_) if clip else p
 
+# %% ../../nbs/25_bayes_als.ipynb #fc6ad358
 @patch
 def _finish(self:BayesALS):
     "The posterior means become the model's parameters; the kept draws are published for `predict`."
@@ -319,6 +321,7 @@ def _fold_in_regs(self:BayesALS):
     lam = self.precision('lam')
     return self.precision('gamma_u') / lam, self.precision('tau_u') / lam
 
+# %% ../../nbs/25_bayes_als.ipynb #938998e1
 @patch
 def predict_std(self:BayesALS, users, # original user ids
                 items # original item ids, same length

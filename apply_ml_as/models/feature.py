@@ -44,6 +44,7 @@ def gram_diag(F:sp.csr_matrix) -> np.ndarray:
     "The diagonal of F'F: each column's sum of squares."
     return np.bincount(F.indices, F.data * F.data, minlength=F.shape[1])
 
+# %% ../../nbs/24_feature_als.ipynb #f3b66dce
 def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target row
                   T:np.ndarray, # the targets, (n, K) or (n,)
                   reg:float, # the features' precision over the targets' (tau_f / tau)

@@ -108,6 +108,7 @@ def _sync_rating(self:ImplicitALS):
     self.global_mean_, self.user_bias_, self.item_bias_ = r.global_mean_, r.user_bias_, r.item_bias_
     self.rating_user_factors_, self.rating_item_factors_ = r.user_factors_, r.item_factors_
 
+# %% ../../nbs/26_implicit_als.ipynb #ff501b90
 @patch
 def _sweep(self:ImplicitALS, X):
     rating_objective, sse = self._rating._sweep(X)

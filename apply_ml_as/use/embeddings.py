@@ -53,6 +53,7 @@ def _counts(model:ALSModel, ratings, which:str) -> np.ndarray:
     out[pos[pos >= 0]] = per[pos >= 0]
     return out
 
+# %% ../../nbs/34_embeddings.ipynb #d0d6cf68
 def item_table(model:ALSModel, # a fitted model with item vectors
                items:pd.DataFrame, # the movies table: item_id, title, genres
                ratings=None, # the ratings it was trained on (table or `Interactions`), for the rating counts
@@ -95,6 +96,7 @@ def _finite(X) -> np.ndarray:
     if not np.isfinite(X).all(): raise ValueError("the vectors contain NaN or infinity")
     return X
 
+# %% ../../nbs/34_embeddings.ipynb #a8be37bb
 def project(X:np.ndarray, # vectors, one per row
             method:str='pca', # 'pca' or 'tsne'
             seed:int=0, # t-SNE's random state (PCA is deterministic)
@@ -182,6 +184,7 @@ def _genre_vectors(model, genre_vectors, method):
     if genre_vectors and method != 'pca': raise ValueError("genre vectors can be placed on a PCA map only (t-SNE has no map for new points)")
     return bool(genre_vectors)
 
+# %% ../../nbs/34_embeddings.ipynb #1dbec43b
 def plot_item_map(model:ALSModel, # a fitted model with item vectors
                   items:pd.DataFrame, # the movies table: item_id, title, genres
                   ratings, # the ratings it was trained on (for counts: who is shown, who is named)
@@ -321,6 +324,7 @@ def _robust_limits(ax, coords, q=0.01, pad=0.1):
     ax.set_xlim(lo[0], hi[0]); ax.set_ylim(lo[1], hi[1])
     return int((~((coords >= lo) & (coords <= hi)).all(axis=1)).sum())
 
+# %% ../../nbs/34_embeddings.ipynb #a1e841bd
 def plot_user_map(model:ALSModel, # a fitted model with user and item vectors
                   ratings, # the ratings it was trained on
                   items:pd.DataFrame|None=None, # the movies table (needed for colour='favourite_genre')

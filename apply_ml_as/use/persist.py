@@ -96,6 +96,7 @@ def _read_array(z, name, spec):
         raise ModelFileError(f"array {name} is {a.dtype.str} {list(a.shape)}, but the metadata says {spec.get('dtype')} {spec.get('shape')}")
     return a
 
+# %% ../../nbs/32_persist.ipynb #31a27a27
 def load_model(path # a file written by `save`
               ) -> ALSModel:
     "Load a model saved by `save`, checking everything; raises `ModelFileError` on any problem."
@@ -137,6 +138,7 @@ def load_model(path # a file written by `save`
     model.fit_params_ = model.get_params()
     return model
 
+# %% ../../nbs/32_persist.ipynb #1baf54ee
 def _check_arrays(model, a, meta):
     nu, ni = len(a['user_ids_']), len(a['item_ids_'])
     dt = np.dtype(model.dtype)

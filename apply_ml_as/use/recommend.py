@@ -114,6 +114,7 @@ def _person_ratings(ratings):
     if len(ids) and len(pd.unique(ids)) < len(ids): raise ValueError(f"an item is rated more than once: {pd.Series(ids)[pd.Series(ids).duplicated()].iloc[0]!r}")
     return ids, r
 
+# %% ../../nbs/30_recommend.ipynb #97722577
 def fold_in(model:ALSModel, # a fitted model
             ratings # the person's ratings: a table (item_id, rating), a {item_id: rating} dict, or (item_ids, ratings)
            ) -> FoldIn:
@@ -211,6 +212,7 @@ class TitleError(KeyError):
     "A title that matches no movie, or more than one."
     def __str__(self): return str(self.args[0])
 
+# %% ../../nbs/30_recommend.ipynb #f6e09bb1
 def match_titles(items:pd.DataFrame, # the movies table: item_id, title
                  queries, # one title, or several
                  prefer=None # item ids to choose among exact duplicates (MovieLens lists a few titles twice), e.g. a model's `item_ids_`
@@ -276,6 +278,7 @@ def persona_report(lists:dict, # {genre: recommended item ids, best first}
     table = pd.DataFrame({g: info.title.reindex(ids).to_numpy() for g, ids in lists.items()}, index=pd.RangeIndex(1, len(next(iter(lists.values()))) + 1, name='rank'))
     return PersonaReport(table, int(max(shared)), float(np.mean(shared)), float(own))
 
+# %% ../../nbs/30_recommend.ipynb #cc18832a
 def personas(model:ALSModel, # a fitted model
              ml, # the release it was trained on (`MovieLens`: items and ratings)
              genres=PERSONA_GENRES, n_films:int=10, n:int=10, rating:float|None=None # each persona's rating (default: the top of the scale)
