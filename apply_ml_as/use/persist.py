@@ -8,10 +8,10 @@ import json, os, tempfile, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import patch
-from ..models.base import ALSModel
+from ..models.base import ALSModel, MODEL_CLASSES   # the registry `register_model` fills (chapter 20)
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'ARRAYS', 'MODEL_CLASSES', 'ModelFileError', 'load_model']
+__all__ = ['FORMAT', 'VERSION', 'ARRAYS', 'ModelFileError', 'load_model']
 
 # %% ../../nbs/32_persist.ipynb #77b348c9
 FORMAT, VERSION = 'apply_ml_as-model', 2   # 2: the items' training counts (item_counts_)
@@ -33,7 +33,6 @@ def _ids_for_file(a:np.ndarray) -> np.ndarray:
     if a.dtype.kind == 'O' and all(isinstance(x, str) for x in a): return a.astype(str)
     raise ValueError(f"ids of type {a.dtype} cannot be saved: use integer or string ids")
 
-MODEL_CLASSES = ALSModel._registry   # name -> class: the models a file may name (`register_model`, chapter 20)
 
 
 # %% ../../nbs/32_persist.ipynb #13853e58
