@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from numba import njit
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .base import sum_squares, check_positive, register_model
+from .base import ALSModel, sum_squares, check_positive, register_model
 from ..kernels.als import draw_rows, predict_pairs, predict_draws, sparse_dense
 from .feature import FeatureALS
 from ..data.interactions import index_of
@@ -145,7 +145,7 @@ def _check_params(self:BayesALS):
     if isinstance(self.burn_in, (bool, np.bool_)) or not isinstance(self.burn_in, (int, np.integer)) or self.burn_in < 0:
         raise ValueError(f"burn_in must be a whole number >= 0, not {self.burn_in!r}")
     for name in ('n_samples', 'keep_draws', 'feature_passes'): check_positive(name, getattr(self, name), integer=True)
-    FeatureALS._check_params(self)
+    ALSModel._check_params(self); self._check_model_params()   # the feature model's own checks, less its CG solver's (the sampler has none)
     for name in ('prior_shape', 'prior_rate'): check_positive(name, getattr(self, name))
     if not isinstance(self.fixed_precisions, (bool, np.bool_)): raise ValueError(f"fixed_precisions must be True or False, not {self.fixed_precisions!r}")
 

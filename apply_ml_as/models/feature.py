@@ -144,11 +144,15 @@ class FeatureALS(ALSModel):
 
 @patch
 def _check_params(self:FeatureALS):
-    ALSModel._check_params(self)
+    ALSModel._check_params(self); self._check_model_params()
+    check_positive('cg_steps', self.cg_steps, integer=True)   # the point model's solver for the rated-items vectors
+
+@patch
+def _check_model_params(self:FeatureALS):
+    "The hyperparameters of the model itself, which the point model and its sampler (chapter 25) share."
     if isinstance(self.n_factors, (bool, np.bool_)) or not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < self.min_factors:
         raise ValueError(f"n_factors must be a whole number >= {self.min_factors}, not {self.n_factors!r}")
     for k in ('tau', 'tau_f', 'gamma_f', 'gamma_d', 'init_scale'): check_positive(k, getattr(self, k))
-    if 'cg_steps' in self._param_names(): check_positive('cg_steps', self.cg_steps, integer=True)   # the sampler has none
     for k in ('rated_items_prior', 'rated_by_prior', 'side_means', 'day_bias'):
         if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
     if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
