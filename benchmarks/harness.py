@@ -17,7 +17,7 @@ from apply_ml_as.data.movielens import load_movielens
 from apply_ml_as.data.splits import random_split, official_split
 from apply_ml_as.data.interactions import encode_ids
 from apply_ml_as.kernels.als import score_top_n
-from apply_ml_as.models.metrics import ranking_metrics
+from apply_ml_as.models.metrics import ranking_metrics, recommendation_table
 
 # ---- data
 def split(name:str):
@@ -49,18 +49,13 @@ class Ranker:
         self.rows = np.searchsorted(self.user_ids, self.users)
     def top(self, U, V, n=10):
         "Top-n by U[row] . V[item], training items excluded, as a recommendation table."
-        idx, _ = score_top_n(np.ascontiguousarray(U, np.float32), np.ascontiguousarray(V, np.float32), self.rows, n, self.B.astype(np.int8))
-        return self.table(idx)
+        idx, scores = score_top_n(np.ascontiguousarray(U, np.float32), np.ascontiguousarray(V, np.float32), self.rows, n, self.B.astype(np.int8))
+        return recommendation_table(self.users, idx, scores, self.item_ids)
     def top_scores(self, S, n=10):
         "Top-n of a dense score matrix whose rows are self.rows."
         S = np.array(S, np.float64); S[self.B[self.rows].nonzero()] = -np.inf
         idx = np.argsort(-S, axis=1, kind='stable')[:, :n]
-        return self.table(idx)
-    def table(self, idx):
-        B, n = idx.shape
-        keep = idx >= 0
-        return pd.DataFrame({'user_id': np.repeat(self.users, n)[keep.ravel()], 'rank': np.tile(np.arange(1, n + 1), B)[keep.ravel()],
-                             'item_id': self.item_ids[idx[keep]]})
+        return recommendation_table(self.users, idx, np.take_along_axis(S, idx, axis=1), self.item_ids)
     def score(self, recs, k=10):
         m = ranking_metrics(recs, self.test, k=k, n_catalogue=len(self.item_ids))
         return {key: m[key] for key in (f'ndcg@{k}', f'recall@{k}', f'map@{k}', 'coverage')}
