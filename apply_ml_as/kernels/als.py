@@ -19,7 +19,7 @@ import scipy.linalg.cython_blas  # noqa: F401 -- the BLAS numba's np.dot calls: 
 
 # %% auto #0
 __all__ = ['LANES', 'ridge_rows_reference', 'prefetch_ahead', 'padded_width', 'gram_upper', 'normal_draw', 'cholesky_solve_lanes',
-           'cholesky_upper', 'solve_lower_t', 'solve_upper', 'balanced_chunks', 'ridge_rows', 'draw_rows',
+           'idle_lane', 'cholesky_upper', 'solve_lower_t', 'solve_upper', 'balanced_chunks', 'ridge_rows', 'draw_rows',
            'residual_sums', 'sum_squared_residuals', 'predict_pairs', 'predict_draws', 'ridge_rows_cg', 'sparse_dense',
            'single_threaded_blas', 'top_n_rows', 'score_top_n']
 
@@ -205,6 +205,14 @@ def cholesky_solve_lanes(A, b, D, worst, noise, wn):
             for l in range(NL): b[j, l] -= A[j, k, l] * b[k, l]
         for l in range(NL): b[j, l] /= A[j, j, l]
 
+@njit(cache=True, inline='always')
+def idle_lane(A, b, rhs, l, n):
+    "Lane `l` of the batched n x n systems becomes I x = 0 (upper triangle, right-hand sides): a lane with no row left to solve."
+    for a in range(n):
+        for q in range(a, n): A[a, q, l] = 1.0 if a == q else 0.0
+        b[a, l] = 0; rhs[a, l] = 0
+
+
 # %% ../../nbs/10_kernels.ipynb #c557a853
 @njit(cache=True, inline='always')
 def cholesky_upper(A, n):
@@ -292,9 +300,8 @@ def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one r
             for l in range(LANES):
                 r = g0 + l
                 if r >= r1:    # an idle lane solves I x = 0
-                    for a in range(K1):
-                        for q in range(a, K1): AL[a, q, l] = 1.0 if a == q else 0.0
-                        bL[a, l] = 0; rhs[a, l] = 0; zsum[a, l] = 0; noise[a, l] = 0
+                    idle_lane(AL, bL, rhs, l, K1)
+                    for a in range(K1): zsum[a, l] = 0; noise[a, l] = 0
                     yy[l] = 0; ysum[l] = 0; pp[l] = 0
                     continue
                 s = indptr[r]; n = indptr[r + 1] - s
@@ -560,12 +567,22 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
 def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor,
                   x_bias:np.ndarray, x_factors:np.ndarray, # warm start, overwritten with the result
                   steps:int=3, # CG steps per row
-                  n_chunks:int|None=None
+                  n_chunks:int|None=None,
+                  prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean, as in `ridge_rows` (default: zero)
                  ) -> tuple[float, float]:
     """Like `ridge_rows`, but `steps` conjugate-gradient steps from the current (bias, vector) of each row; returns the sum of squares and
     the plain sum of the residuals r - mu - b_other - x_b - z . x at the result (tracked through the steps, so no second pass)."""
     other_factors = np.ascontiguousarray(other_factors)
     dt = other_factors.dtype
+    if prior_bias is not None or prior_factors is not None:   # in y = x - prior the prior is zero-mean, and each rating loses the prior's share
+        pb = np.zeros(len(x_bias), dt) if prior_bias is None else np.asarray(prior_bias, dt)
+        pf = np.zeros(x_factors.shape, dt) if prior_factors is None else np.ascontiguousarray(prior_factors, dt)
+        rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        shifted = (ratings - predict_pairs(rows, indices, 0.0, pb, np.zeros(len(other_bias), dt), pf, other_factors)).astype(ratings.dtype)
+        y_bias, y_factors = (x_bias - pb).astype(x_bias.dtype), (x_factors - pf).astype(x_factors.dtype)
+        sums = ridge_rows_cg(indptr, indices, shifted, mu, other_bias, other_factors, reg_bias, reg_factor, y_bias, y_factors, steps, n_chunks)
+        x_bias[:] = y_bias + pb; x_factors[:] = y_factors + pf
+        return sums
     chunks = balanced_chunks(indptr, 0, n_chunks or 32 * numba.get_num_threads())
     row_sse, row_sum = np.empty(len(indptr) - 1), np.empty(len(indptr) - 1)
     _cg_rows(indptr, indices, ratings, dt.type(mu), other_bias, other_factors, dt.type(reg_bias), dt.type(reg_factor), x_bias, x_factors, chunks, steps,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import numba
 from numba import njit, prange
-from .als import (LANES, padded_width, balanced_chunks, gram_upper, cholesky_solve_lanes, prefetch_ahead,
+from .als import (LANES, padded_width, balanced_chunks, gram_upper, cholesky_solve_lanes, idle_lane, prefetch_ahead,
                                  cholesky_upper, solve_lower_t, solve_upper)
 
 # %% auto #0
@@ -74,9 +74,7 @@ def _implicit_rows(indptr, indices, extra, other, row_scale, col_weight, G, reg,
             for l in range(LANES):
                 r = g0 + l
                 if r >= r1:    # an idle lane solves I x = 0
-                    for a in range(K):
-                        for q in range(a, K): AL[a, q, l] = 1.0 if a == q else 0.0
-                        bL[a, l] = 0; rhs[a, l] = 0
+                    idle_lane(AL, bL, rhs, l, K)
                     csum[l] = 0
                     continue
                 s = indptr[r]; n = indptr[r + 1] - s; sr = row_scale[r]

@@ -173,7 +173,23 @@ class _Progress:
     def close(self):
         if self.bar is not None: self.bar.close()
 
-# hooks a model may override: the base's are no-ops
+# the three steps every model writes (chapter 22's and 23's models show them at their simplest)
+@patch
+def _init_params(self:ALSModel, X:Interactions, **side):
+    "Set every parameter's starting value for the training data `X` (and the side data the model uses)."
+    raise NotImplementedError(f"{type(self).__name__} must define _init_params")
+
+@patch
+def _sweep(self:ALSModel, X:Interactions) -> tuple[float, float]:
+    "One epoch: update every parameter once; return the objective and the training sum of squared errors after it."
+    raise NotImplementedError(f"{type(self).__name__} must define _sweep")
+
+@patch
+def _prior_term(self:ALSModel) -> float:
+    "The priors' share of the objective at the current parameters."
+    raise NotImplementedError(f"{type(self).__name__} must define _prior_term")
+
+# steps a model may override: the base's are no-ops
 @patch
 def _check_loaded(self:ALSModel, arrays:dict):
     "Raise a `ValueError` if arrays read from a model file do not fit together (a model with arrays of its own checks them here)."

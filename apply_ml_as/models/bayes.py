@@ -97,10 +97,11 @@ class FeatureSampler:
 
 # %% ../../nbs/25_bayes_als.ipynb #d89b9f27
 _NO_CG = "not used: the feature vectors are drawn exactly, or by feature_passes column-wise Gibbs passes (no CG)"
+_NO_SOLVER = "not used: each row is drawn exactly from its Gaussian conditional"
 _PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma_fi', 'tau_fu', 'tau_fi', 'gamma_d')
 
 @register_model
-@delegates(but=['n_epochs', 'tol', 'init_scale', 'cg_steps'])
+@delegates(but=['n_epochs', 'tol', 'init_scale', 'cg_steps', 'solver'])
 class BayesALS(FeatureALS):
     "The feature model sampled by Gibbs: rows drawn by the ALS kernel, precisions from Gamma hyperpriors, predictions averaged over draws."
     sampler = True   # its history's objective is each draw's energy: it wanders, it does not descend
@@ -120,7 +121,7 @@ class BayesALS(FeatureALS):
                  prior_shape:float=1.0, # a0 of the precisions' Gamma hyperprior
                  prior_rate:float=1.0, # b0 of the precisions' Gamma hyperprior
                  **kwargs):
-        fixed = {'n_epochs': 'burn_in + n_samples', 'tol': 'never: a sampler does not converge to a point', 'init_scale': '0.1', 'cg_steps': _NO_CG}
+        fixed = {'n_epochs': 'burn_in + n_samples', 'tol': 'never: a sampler does not converge to a point', 'init_scale': '0.1', 'cg_steps': _NO_CG, 'solver': _NO_SOLVER}
         for k in set(kwargs) & set(fixed): raise TypeError(f"BayesALS has no {k} ({k} is {fixed[k]})")
         super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, rated_by_prior=rated_by_prior, side_means=side_means, **kwargs)
         self.burn_in, self.n_samples, self.keep_draws, self.feature_passes = burn_in, n_samples, keep_draws, feature_passes
@@ -137,6 +138,7 @@ class BayesALS(FeatureALS):
     tol = _fixed('tol', lambda self: 0.0, 'never: a sampler does not converge to a point')
     init_scale = _fixed('init_scale', lambda self: 0.1, '0.1')
     cg_steps = _fixed('cg_steps', lambda self: None, _NO_CG)
+    solver = _fixed('solver', lambda self: None, _NO_SOLVER)
     del _fixed
 
 # %% ../../nbs/25_bayes_als.ipynb #cfd7e675
@@ -145,7 +147,7 @@ def _check_params(self:BayesALS):
     if isinstance(self.burn_in, (bool, np.bool_)) or not isinstance(self.burn_in, (int, np.integer)) or self.burn_in < 0:
         raise ValueError(f"burn_in must be a whole number >= 0, not {self.burn_in!r}")
     for name in ('n_samples', 'keep_draws', 'feature_passes'): check_positive(name, getattr(self, name), integer=True)
-    ALSModel._check_params(self); self._check_model_params()   # the feature model's own checks, less its CG solver's (the sampler has none)
+    ALSModel._check_params(self); self._check_model_params()   # the feature model's own checks, less its solver's (the sampler draws its rows)
     for name in ('prior_shape', 'prior_rate'): check_positive(name, getattr(self, name))
     if not isinstance(self.fixed_precisions, (bool, np.bool_)): raise ValueError(f"fixed_precisions must be True or False, not {self.fixed_precisions!r}")
 

@@ -10,8 +10,9 @@ import scipy.sparse as sp
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
 from .base import ALSModel, check_positive, as_ids, sum_squares, register_model
+from .latent import LatentALS
 from ..data.interactions import Interactions, Features, index_of
-from ..kernels.als import ridge_rows, sparse_dense, predict_pairs
+from ..kernels.als import sparse_dense, predict_pairs
 
 # %% auto #0
 __all__ = ['MEAN_FEATURE', 'normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'day_numbers', 'with_mean_column',
@@ -118,16 +119,13 @@ def _day_keys(user_index:np.ndarray, days:np.ndarray) -> np.ndarray:
 # %% ../../nbs/24_feature_als.ipynb #ff55fae9
 @register_model
 @delegates()
-class FeatureALS(ALSModel):
+class FeatureALS(LatentALS):
     "Biases and vectors whose priors are centred on their features' vectors (genres, demographics, the items a user rated)."
     uses_features = ('item_features', 'user_features')
-    min_factors = 1   # the smallest n_factors allowed
     extra_fitted = ('item_feature_factors_', 'item_feature_bias_', 'user_feature_factors_', 'user_feature_bias_', 'rated_item_factors_', 'rater_factors_',
                     'day_user_', 'day_number_', 'day_bias_',
                     'item_feature_names_', 'user_feature_names_')
     def __init__(self,
-                 n_factors:int=10, # K, the dimension of the vectors
-                 tau:float=10.0, # precision of the vectors' priors around their features' means
                  tau_f:float=10.0, # precision of the features' vectors (and of the rated-items vectors)
                  gamma_f:float=10.0, # precision of the features' biases
                  rated_items_prior:bool=False, # centre each user's vector on the normalised sum of vectors of the items they rated
@@ -135,28 +133,18 @@ class FeatureALS(ALSModel):
                  side_means:bool=False, # learn a mean vector and bias for each side: an always-on feature, MEAN_FEATURE, for every person and movie
                  day_bias:bool=False, # a bias for each person on each day they rated (the ratings need timestamps; `predict` uses them)
                  gamma_d:float=5.0, # precision of the day biases' zero-mean prior
-                 cg_steps:int=2, # preconditioned conjugate-gradient steps per sweep for the rated-items vectors (warm-started from the last sweep)
-                 init_scale:float=0.1, # standard deviation of the initial item vectors
-                 random_state:int=0, # seed of the initial item vectors
+                 cg_steps:int=2, # conjugate-gradient steps per sweep: for the rated-items vectors (warm-started from the last sweep), and per row with solver='cg'
                  **kwargs):
-        super().__init__(**kwargs)
-        store_attr('n_factors,tau,tau_f,gamma_f,rated_items_prior,rated_by_prior,side_means,day_bias,gamma_d,cg_steps,init_scale,random_state')
-
-@patch
-def _check_params(self:FeatureALS):
-    ALSModel._check_params(self); self._check_model_params()
-    check_positive('cg_steps', self.cg_steps, integer=True)   # the point model's solver for the rated-items vectors
+        super().__init__(cg_steps=cg_steps, **kwargs)
+        store_attr('tau_f,gamma_f,rated_items_prior,rated_by_prior,side_means,day_bias,gamma_d')
 
 @patch
 def _check_model_params(self:FeatureALS):
-    "The hyperparameters of the model itself, which the point model and its sampler (chapter 25) share."
-    if isinstance(self.n_factors, (bool, np.bool_)) or not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < self.min_factors:
-        raise ValueError(f"n_factors must be a whole number >= {self.min_factors}, not {self.n_factors!r}")
-    for k in ('tau', 'tau_f', 'gamma_f', 'gamma_d', 'init_scale'): check_positive(k, getattr(self, k))
+    "The latent model's checks and the priors' own: what the point model and its sampler (chapter 25) share."
+    LatentALS._check_model_params(self)
+    for k in ('tau_f', 'gamma_f', 'gamma_d'): check_positive(k, getattr(self, k))
     for k in ('rated_items_prior', 'rated_by_prior', 'side_means', 'day_bias'):
         if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
-    if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
-        raise ValueError(f"random_state must be an integer seed, not {self.random_state!r}")
 
 # %% ../../nbs/24_feature_als.ipynb #c5238ee4
 @patch
@@ -173,7 +161,8 @@ def _prepare(self:FeatureALS, X, item_features=None, user_features=None):
 
 @patch
 def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
-    dt, K, rng = np.dtype(self.dtype), self.n_factors, np.random.default_rng(self.random_state)
+    LatentALS._init_params(self, X)   # the rows' biases and vectors, as in chapter 23
+    dt, K = np.dtype(self.dtype), self.n_factors
     empty = lambda n: sp.csr_matrix((n, 0))
     item_f = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
     user_f = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
@@ -184,9 +173,6 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     mean = [MEAN_FEATURE] if self.side_means else []
     self.item_feature_names_ = np.array((list(item_features.names) if item_features is not None else []) + mean, dtype=str)
     self.user_feature_names_ = np.array((list(user_features.names) if user_features is not None else []) + mean, dtype=str)
-    self.user_bias_, self.item_bias_ = np.zeros(X.n_users, dt), np.zeros(X.n_items, dt)
-    self.user_factors_ = np.zeros((X.n_users, K), dt)
-    self.item_factors_ = rng.normal(0, self.init_scale, (X.n_items, K)).astype(dt)
     self.item_feature_factors_, self.item_feature_bias_ = np.zeros((item_f.shape[1], K), dt), np.zeros(item_f.shape[1], dt)
     self.user_feature_factors_, self.user_feature_bias_ = np.zeros((user_f.shape[1], K), dt), np.zeros(user_f.shape[1], dt)
     self.rated_item_factors_ = np.zeros((self._users.pattern.shape[1], K), dt)
@@ -286,18 +272,8 @@ def _solve_side(self:FeatureALS, s:PriorInputs, factors, W_F, W_R):
 # %% ../../nbs/24_feature_als.ipynb #a7e1c3d5
 @patch
 def _sweep(self:FeatureALS, X):
-    csr, csc = X.by_user, X.by_item
-    rb, rf = self.gamma / self.lam, self.tau / self.lam
-    mu, n, dt = self.global_mean_, len(X), np.dtype(self.dtype)
-    ub_prior, uf_prior, ib_prior, if_prior = self._priors()
-    by_user, by_item = self._day_adjusted(X)   # the ratings less their day biases (if any)
-    ridge_rows(csr.indptr, csr.indices, by_user, mu, self.item_bias_, self.item_factors_, rb, rf, self.user_bias_, self.user_factors_,
-               prior_bias=ub_prior, prior_factors=uf_prior)
-    loss, resid = ridge_rows(csc.indptr, csc.indices, by_item, mu, self.user_bias_, self.user_factors_, rb, rf, self.item_bias_, self.item_factors_,
-                             prior_bias=ib_prior, prior_factors=if_prior)
-    sse = loss - (rb * sum_squares(self.item_bias_, ib_prior) + rf * sum_squares(self.item_factors_, if_prior))
-    if self.use_mean:
-        delta = resid / n; self.global_mean_ = mu + delta; sse -= n * delta * delta
+    dt = np.dtype(self.dtype)
+    sse = self._solve_rows(X, *self._day_adjusted(X), priors=self._priors())   # the ratings less their day biases (if any), around the prior means
     if self.day_bias: sse = self._update_days(X, self.lam, self.gamma_d)   # each day's bias, exactly: the mean of its residuals shrunk by gamma_d
     # the features' vectors and biases: exact ridge solves with the users and items fixed
     self.item_feature_bias_ = feature_ridge(self._items.features, self.item_bias_, self.gamma_f / self.gamma)[:, 0].astype(dt)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
-from .base import ALSModel, check_positive, check_choice, register_model
+from .base import ALSModel, check_positive, check_choice, register_model, sum_squares
 from ..kernels.als import ridge_rows, ridge_rows_cg
 
 # %% auto #0
@@ -18,11 +18,12 @@ __all__ = ['LatentALS']
 @delegates()
 class LatentALS(ALSModel):
     "Biases plus K-dimensional user and item vectors fitted by exact alternating ridge solves: r_ui ~ mu + b_u + b_i + u_u . v_i."
+    min_factors = 1   # the smallest n_factors allowed (a model with a bias-only special case lowers it)
     def __init__(self,
                  n_factors:int=10, # K, the dimension of the vectors
                  tau:float=10.0, # precision of the vectors' prior, tau
                  solver:str='cholesky', # 'cholesky' (exact) or 'cg' (conjugate gradient, for large K)
-                 cg_steps:int=3, # CG steps per row and sweep, with solver='cg'
+                 cg_steps:int=3, # conjugate-gradient steps per row and sweep, with solver='cg'
                  init_scale:float=0.1, # standard deviation of the initial item vectors
                  random_state:int=0, # seed of the initial item vectors
                  **kwargs):
@@ -32,15 +33,24 @@ class LatentALS(ALSModel):
 # %% ../../nbs/23_latent_als.ipynb #79f0b872
 @patch
 def _check_params(self:LatentALS):
-    ALSModel._check_params(self)
-    check_positive('n_factors', self.n_factors, integer=True); check_positive('tau', self.tau)
-    check_positive('cg_steps', self.cg_steps, integer=True); check_positive('init_scale', self.init_scale)
-    check_choice('solver', self.solver, ('cholesky', 'cg'))
+    ALSModel._check_params(self); self._check_model_params(); self._check_solver()
+
+@patch
+def _check_model_params(self:LatentALS):
+    "The model's own hyperparameters: what a model built on this one extends, and a sampler of it shares."
+    if isinstance(self.n_factors, (bool, np.bool_)) or not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < self.min_factors:
+        raise ValueError(f"n_factors must be {'a positive integer' if self.min_factors == 1 else f'a whole number >= {self.min_factors}'}, not {self.n_factors!r}")
+    check_positive('tau', self.tau); check_positive('init_scale', self.init_scale)
     if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
         raise ValueError(f"random_state must be an integer seed, not {self.random_state!r}")
 
 @patch
-def _init_params(self:LatentALS, X):
+def _check_solver(self:LatentALS):
+    "How the rows are solved (a sampler draws them instead, and has no solver)."
+    check_choice('solver', self.solver, ('cholesky', 'cg')); check_positive('cg_steps', self.cg_steps, integer=True)
+
+@patch
+def _init_params(self:LatentALS, X, **side):
     dt, rng = np.dtype(self.dtype), np.random.default_rng(self.random_state)
     self.user_bias_, self.item_bias_ = np.zeros(X.n_users, dt), np.zeros(X.n_items, dt)
     self.user_factors_ = np.zeros((X.n_users, self.n_factors), dt)
@@ -49,24 +59,33 @@ def _init_params(self:LatentALS, X):
 @patch
 def _prior_term(self:LatentALS):
     "The prior's share of the objective: gamma/2 times the squared biases plus tau/2 times the squared vectors."
-    sq = lambda a: float(np.sum(np.square(a, dtype=np.float64)))
-    return self._bias_prior() + self.tau / 2 * (sq(self.user_factors_) + sq(self.item_factors_))
+    return self._bias_prior() + self.tau / 2 * (sum_squares(self.user_factors_) + sum_squares(self.item_factors_))
 
 # %% ../../nbs/23_latent_als.ipynb #9bbeaf43
 @patch
-def _sweep(self:LatentALS, X):
+def _solve_rows(self:LatentALS, X, by_user=None, by_item=None, # the ratings to fit, in the by-user and by-item orders (default: X's)
+                priors=(None, None, None, None) # the rows' prior means: users' (bias, vectors), items' (bias, vectors); None is zero
+               ) -> float:
+    "The users' rows, then the items', each solved around its prior mean, then the mean; returns the training squared error after them."
     csr, csc = X.by_user, X.by_item
+    by_user, by_item = csr.data if by_user is None else by_user, csc.data if by_item is None else by_item
+    ub_prior, uf_prior, ib_prior, if_prior = priors
     rb, rf = self.gamma / self.lam, self.tau / self.lam
     mu, n = self.global_mean_, len(X)
     ub, uf, ib, itf = self.user_bias_, self.user_factors_, self.item_bias_, self.item_factors_
     if self.solver == 'cholesky':
-        ridge_rows(csr.indptr, csr.indices, csr.data, mu, ib, itf, rb, rf, ub, uf)
-        loss, resid = ridge_rows(csc.indptr, csc.indices, csc.data, mu, ub, uf, rb, rf, ib, itf)
-        sse = loss - (rb * float(np.sum(np.square(ib, dtype=np.float64))) + rf * float(np.sum(np.square(itf, dtype=np.float64))))
-    else:
-        ridge_rows_cg(csr.indptr, csr.indices, csr.data, mu, ib, itf, rb, rf, ub, uf, steps=self.cg_steps)
-        sse, resid = ridge_rows_cg(csc.indptr, csc.indices, csc.data, mu, ub, uf, rb, rf, ib, itf, steps=self.cg_steps)   # residuals at the end: no scoring pass
+        ridge_rows(csr.indptr, csr.indices, by_user, mu, ib, itf, rb, rf, ub, uf, prior_bias=ub_prior, prior_factors=uf_prior)
+        loss, resid = ridge_rows(csc.indptr, csc.indices, by_item, mu, ub, uf, rb, rf, ib, itf, prior_bias=ib_prior, prior_factors=if_prior)
+        sse = loss - (rb * sum_squares(ib, ib_prior) + rf * sum_squares(itf, if_prior))   # the loss less the items' priors
+    else:   # the residuals at the end: no scoring pass
+        ridge_rows_cg(csr.indptr, csr.indices, by_user, mu, ib, itf, rb, rf, ub, uf, steps=self.cg_steps, prior_bias=ub_prior, prior_factors=uf_prior)
+        sse, resid = ridge_rows_cg(csc.indptr, csc.indices, by_item, mu, ub, uf, rb, rf, ib, itf, steps=self.cg_steps, prior_bias=ib_prior, prior_factors=if_prior)
     if self.use_mean:   # exact update of the unregularised mean: sse drops by n * delta^2
         delta = resid / n
         self.global_mean_ = mu + delta; sse -= n * delta * delta
+    return sse
+
+@patch
+def _sweep(self:LatentALS, X):
+    sse = self._solve_rows(X)
     return self.lam / 2 * sse + self._prior_term(), sse
