@@ -13,8 +13,9 @@ Settings are fixed once, for every fold (no per-fold search, no tuning on test r
     feedback" design); and the same side data as ours: that plus the people who rated the movie in training (the
     "flipped" implicit design). Each group of features has its own prior; all as myFM's relation blocks (one row per
     user and per movie, which is how myFM makes such designs fast). Every feature is normalised as ours is.
-  - ours again with a bias per person and day (`day_bias=True`, chapter 24), predicting each test rating with its time.
-    myFM is not given time, so these two columns are not a comparison with it: they show what the ratings' days add.
+  - ours again with a bias per person and day (`day_bias=True`, chapter 24), predicting each test rating with its time; and
+    myFM with the same side data plus the same days: a one-hot feature per (person, day) seen in training, in its own group
+    (myFM gives it a weight, as ours is a bias, and a vector too); a test rating on a day unseen in training has none.
 Test RMSE comes from `apply_ml_as.use.evaluate.rmse` on clipped predictions for everyone. Calibration: the share of test ratings
 within one (and two) predictive standard deviations of our unclipped prediction.
 """
@@ -24,7 +25,7 @@ from apply_ml_as.data.movielens import load_movielens
 from apply_ml_as.data.interactions import item_genre_matrix, index_of
 from apply_ml_as.data.splits import official_split, random_split
 from apply_ml_as.models.bayes import BayesALS
-from apply_ml_as.models.feature import FeatureALS
+from apply_ml_as.models.feature import FeatureALS, day_numbers
 from apply_ml_as.use.evaluate import rmse
 from harness import write_results
 
@@ -64,14 +65,24 @@ def myfm_blocks(train, d, items, side, flipped=False):
     shapes = [nu] + ([ni] if side else []) + [ni] + ([G.shape[1]] if side else []) + ([nu] if flipped else [])
     return blocks, shapes
 
-def run_myfm(train, test, items, scale, side, quick, flipped=False):
+def person_days(train, d):
+    "One-hot (person, day) columns for the ratings of `d`: one column per pair seen in training; a rating on another day has an empty row."
+    key = lambda f: pd.MultiIndex.from_arrays([f.user_id.to_numpy(), day_numbers(f.timestamp.to_numpy())])
+    known = key(train).unique()
+    col = known.get_indexer(key(d))
+    rows = np.flatnonzero(col >= 0)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, col[rows])), shape=(len(d), len(known)))
+
+def run_myfm(train, test, items, scale, side, quick, flipped=False, days=False):
     import myfm
     rel_tr, shapes = myfm_blocks(train, train, items, side, flipped)
     rel_te, _ = myfm_blocks(train, test, items, side, flipped)
+    X_tr, X_te = (person_days(train, train), person_days(train, test)) if days else (sp.csr_matrix((len(train), 0)), sp.csr_matrix((len(test), 0)))
+    shapes = ([X_tr.shape[1]] if days else []) + shapes   # myFM's columns: X's first, then the relation blocks'
     n_iter, kept = (80, 60) if quick else (250, 200)
-    fm = myfm.MyFMRegressor(rank=10, random_seed=0).fit(sp.csr_matrix((len(train), 0)), train.rating.to_numpy(np.float64), X_rel=rel_tr,
+    fm = myfm.MyFMRegressor(rank=10, random_seed=0).fit(X_tr, train.rating.to_numpy(np.float64), X_rel=rel_tr,
                                                        n_iter=n_iter, n_kept_samples=kept, group_shapes=shapes)
-    return rmse(test.rating, np.clip(fm.predict(sp.csr_matrix((len(test), 0)), rel_te), *scale))
+    return rmse(test.rating, np.clip(fm.predict(X_te, rel_te), *scale))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,12 +107,14 @@ def main():
         if not a.no_myfm:
             for name, side, flipped in (('myFM (one-hot)', False, False), ('myFM (genres, rated movies)', True, False), ('myFM (same side data)', True, True)):
                 t = time.time(); row[name] = run_myfm(s.train, s.test, m.items, scale, side, a.quick, flipped); row[name + ' s'] = time.time() - t
+            t = time.time(); row['myFM (same side data + days)'] = run_myfm(s.train, s.test, m.items, scale, True, a.quick, True, days=True)
+            row['myFM (same side data + days) s'] = time.time() - t
         rows.append(row); print(pd.DataFrame([row]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
     df = pd.DataFrame(rows)
     print('\nmean test RMSE (and calibration of ours):')
-    cols = [c for c in ('BayesALS', 'FeatureALS', 'BayesALS + days', 'FeatureALS + days', 'myFM (one-hot)', 'myFM (genres, rated movies)', 'myFM (same side data)', 'within1', 'within2') if c in df]
+    cols = [c for c in ('BayesALS', 'FeatureALS', 'BayesALS + days', 'FeatureALS + days', 'myFM (one-hot)', 'myFM (genres, rated movies)', 'myFM (same side data)', 'myFM (same side data + days)', 'within1', 'within2') if c in df]
     print(df.groupby('data', sort=False)[cols].mean().round(4).to_string())
-    print(f'\n(targets: ml-100k u1..u5 mean <= 0.888, ml-latest-small <= 0.814, ahead of myFM with the same side data; about 68% within one sd; {time.time() - t0:.0f} s)')
+    print(f'\n(targets: ml-100k u1..u5 mean <= 0.888, ml-latest-small <= 0.814, ahead of myFM with the same side data, with and without days; about 68% within one sd; {time.time() - t0:.0f} s)')
     if not a.quick:
         means = {d: {c: float(v) for c, v in r.items()} for d, r in df.groupby('data', sort=False)[cols].mean().iterrows()}
         print(f"wrote {write_results('bayes_als', dict(per_split=rows, mean=means, seconds=time.time() - t0))}")

@@ -195,6 +195,7 @@ def _check_loaded(self:ALSModel, arrays:dict):
     "Raise a `ValueError` if arrays read from a model file do not fit together (a model with arrays of its own checks them here)."
     pass
 
+# %% ../../nbs/20_model_base.ipynb #cc9fc3dd
 @patch
 def _fold_in_regs(self:ALSModel) -> tuple[float, float]:
     "The users' prior precisions relative to the ratings', (gamma/lam, tau/lam), with which a new person is folded in."
