@@ -7,6 +7,7 @@ from __future__ import annotations
 import os, secrets, sqlite3, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
+from fastcore.basics import patch
 from ..models.base import UnknownIdWarning
 from ..data.movielens import load_movielens, MovieLens, RELEASES
 from ..data.files import cache_dir, locate_release
@@ -95,43 +96,56 @@ class RatingStore:
                 if p.exists(): os.replace(p, aside.with_name(aside.name + extra))
             self._open()
 
-    def _connect(self):
-        con = sqlite3.connect(self.path, timeout=self.timeout)
-        return con
+# %% ../../nbs/40_demo.ipynb #21f8ddb9
+@patch
+def _connect(self:RatingStore):
+    con = sqlite3.connect(self.path, timeout=self.timeout)
+    return con
 
-    def _busy(self, e):
-        return StoreBusyError(f"the ratings store {self.path} stayed locked by another session for {self.timeout:g} s ({e}); try again") if (
-            isinstance(e, sqlite3.OperationalError) and ('locked' in str(e) or 'busy' in str(e))) else e
+@patch
+def _busy(self:RatingStore, e):
+    return StoreBusyError(f"the ratings store {self.path} stayed locked by another session for {self.timeout:g} s ({e}); try again") if (
+        isinstance(e, sqlite3.OperationalError) and ('locked' in str(e) or 'busy' in str(e))) else e
 
-    def _open(self):
+@patch
+def _open(self:RatingStore):
+    try:
+        con = self._connect()
         try:
-            con = self._connect()
-            try:
-                if con.execute('PRAGMA quick_check').fetchone()[0] != 'ok': raise sqlite3.DatabaseError('quick_check failed')
-                con.execute('PRAGMA journal_mode=WAL')
-                with con: con.execute('CREATE TABLE IF NOT EXISTS ratings (session TEXT NOT NULL, item_id INTEGER NOT NULL, rating REAL NOT NULL, '
-                                      'at REAL NOT NULL, PRIMARY KEY (session, item_id))')
-            finally: con.close()
-        except sqlite3.DatabaseError as e: raise self._busy(e) from None
+            if con.execute('PRAGMA quick_check').fetchone()[0] != 'ok': raise sqlite3.DatabaseError('quick_check failed')
+            con.execute('PRAGMA journal_mode=WAL')
+            with con: con.execute('CREATE TABLE IF NOT EXISTS ratings (session TEXT NOT NULL, item_id INTEGER NOT NULL, rating REAL NOT NULL, '
+                                  'at REAL NOT NULL, PRIMARY KEY (session, item_id))')
+        finally: con.close()
+    except sqlite3.DatabaseError as e: raise self._busy(e) from None
 
-    def _run(self, sql, args=()):
+@patch
+def _run(self:RatingStore, sql, args=()):
+    try:
+        con = self._connect()
         try:
-            con = self._connect()
-            try:
-                with con: return con.execute(sql, args).fetchall()   # one transaction: committed whole, or rolled back
-            finally: con.close()
-        except sqlite3.OperationalError as e: raise self._busy(e) from None
+            with con: return con.execute(sql, args).fetchall()   # one transaction: committed whole, or rolled back
+        finally: con.close()
+    except sqlite3.OperationalError as e: raise self._busy(e) from None
 
-    def ratings(self, session:str) -> dict:
-        "This session's ratings, {item_id: rating}, oldest first."
-        return {i: r for i, r in self._run('SELECT item_id, rating FROM ratings WHERE session = ? ORDER BY at', (session,))}
-    def rate(self, session:str, item_id:int, rating:float):
-        "Store (or replace) a rating, after checking it is one the release allows."
-        r = check_rating(rating, self.dataset)
-        if isinstance(item_id, bool) or not isinstance(item_id, (int, np.integer)): raise ValueError(f"item ids are whole numbers, not {item_id!r}")
-        self._run('INSERT OR REPLACE INTO ratings VALUES (?, ?, ?, ?)', (session, int(item_id), r, time.time()))
-    def delete(self, session:str, item_id:int): self._run('DELETE FROM ratings WHERE session = ? AND item_id = ?', (session, int(item_id)))
-    def clear(self, session:str): self._run('DELETE FROM ratings WHERE session = ?', (session,))
+# %% ../../nbs/40_demo.ipynb #bcaee08f
+@patch
+def ratings(self:RatingStore, session:str) -> dict:
+    "This session's ratings, {item_id: rating}, oldest first."
+    return {i: r for i, r in self._run('SELECT item_id, rating FROM ratings WHERE session = ? ORDER BY at', (session,))}
+
+@patch
+def rate(self:RatingStore, session:str, item_id:int, rating:float):
+    "Store (or replace) a rating, after checking it is one the release allows."
+    r = check_rating(rating, self.dataset)
+    if isinstance(item_id, bool) or not isinstance(item_id, (int, np.integer)): raise ValueError(f"item ids are whole numbers, not {item_id!r}")
+    self._run('INSERT OR REPLACE INTO ratings VALUES (?, ?, ?, ?)', (session, int(item_id), r, time.time()))
+
+@patch
+def delete(self:RatingStore, session:str, item_id:int): self._run('DELETE FROM ratings WHERE session = ? AND item_id = ?', (session, int(item_id)))
+
+@patch
+def clear(self:RatingStore, session:str): self._run('DELETE FROM ratings WHERE session = ?', (session,))
 
 # %% ../../nbs/40_demo.ipynb #50cc57fa
 def load_or_train(ml:MovieLens, # the release the demo runs on

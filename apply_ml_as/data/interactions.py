@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 import scipy.sparse as sp
+from fastcore.basics import patch
 from .parsing import DataFormatError, check_ratings
 
 # %% auto #0
@@ -54,38 +55,12 @@ class Interactions:
             raise DataFormatError(f"users, items, ratings (and timestamps) differ in length: {len(users)}, {len(items)}, {len(ratings)}")
         check_ratings({'user_id': users, 'item_id': items, 'rating': ratings}, allow_empty=True)   # before numpy turns [1, 'a'] into strings
         users, items, ratings = np.asarray(users), np.asarray(items), np.asarray(ratings, dtype=np.float32)
-        u, self.user_ids = self._encode(users, user_ids, 'user')
-        i, self.item_ids = self._encode(items, item_ids, 'item')
-        key = u.astype(np.int64) * max(len(self.item_ids), 1) + i
-        order = None if len(key) < 2 or (key[1:] > key[:-1]).all() else np.argsort(key, kind='stable')
-        if order is not None:
-            key, u, i, ratings = key[order], u[order], i[order], ratings[order]
-            if timestamps is not None: timestamps = np.asarray(timestamps)[order]
-        dup = np.flatnonzero(key[1:] == key[:-1]) if order is not None else np.empty(0, np.int64)
-        if len(dup):
-            if duplicates == 'error':
-                j = dup[0]
-                policies = [repr(p) for p in DUPLICATE_POLICIES if p != 'error']
-                raise DataFormatError(f"{len(dup):,} duplicate (user, item) pair(s), e.g. user {self.user_ids[u[j]]}, item {self.item_ids[i[j]]}; pass "
-                                      f"duplicates={', '.join(policies[:-1])} or {policies[-1]} to choose how to combine them")
-            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            if duplicates == 'mean':
-                ratings = (np.add.reduceat(ratings.astype(np.float64), starts) / np.diff(np.r_[starts, len(key)])).astype(np.float32)
-                keep = starts
-            else: keep = starts if duplicates == 'first' else np.r_[starts[1:], len(key)] - 1
-            u, i = u[keep], i[keep]
-            if duplicates != 'mean': ratings = ratings[keep]
-            if timestamps is not None: timestamps = timestamps[keep] if duplicates != 'mean' else np.maximum.reduceat(timestamps, starts)
+        u, self.user_ids = _encode(users, user_ids, 'user')
+        i, self.item_ids = _encode(items, item_ids, 'item')
+        u, i, ratings, timestamps = self._sorted_unique(u, i, ratings, timestamps, duplicates)
         self.user_index, self.item_index, self.ratings = u, i, ratings
         self.timestamps = None if timestamps is None else np.asarray(timestamps)
         self._csr = self._csc = None
-
-    @staticmethod
-    def _encode(ids, known, what):
-        if known is None: return encode_ids(ids)
-        known = np.asarray(known); idx = index_of(known, ids)
-        if (idx < 0).any(): raise DataFormatError(f"{(idx < 0).sum():,} rating(s) by {what}s not in the given {what}_ids, e.g. {ids[np.argmax(idx < 0)]}")
-        return idx, known
 
     @classmethod
     def from_frame(cls, df:pd.DataFrame, # a ratings table
@@ -98,9 +73,40 @@ class Interactions:
         ts = df[timestamp_col].to_numpy() if timestamp_col and timestamp_col in df else None
         return cls(df[user_col].to_numpy(), df[item_col].to_numpy(), df[rating_col].to_numpy(), ts, **kwargs)
 
-# %% ../../nbs/03_interactions.ipynb #4b554e08
-from fastcore.basics import patch
+# %% ../../nbs/03_interactions.ipynb #1bf18357
+def _encode(ids, known, what):
+    "Contiguous indices for `ids`, over the sorted `known` ids if given (an id not among them is an error), else over those present."
+    if known is None: return encode_ids(ids)
+    known = np.asarray(known); idx = index_of(known, ids)
+    if (idx < 0).any(): raise DataFormatError(f"{(idx < 0).sum():,} rating(s) by {what}s not in the given {what}_ids, e.g. {ids[np.argmax(idx < 0)]}")
+    return idx, known
 
+@patch
+def _sorted_unique(self:Interactions, u, i, ratings, timestamps, duplicates:str) -> tuple:
+    "The ratings sorted by (user, item), each pair once: a repeated pair is an error, or combined as `duplicates` says."
+    key = u.astype(np.int64) * max(len(self.item_ids), 1) + i
+    order = None if len(key) < 2 or (key[1:] > key[:-1]).all() else np.argsort(key, kind='stable')
+    if order is not None:
+        key, u, i, ratings = key[order], u[order], i[order], ratings[order]
+        if timestamps is not None: timestamps = np.asarray(timestamps)[order]
+    dup = np.flatnonzero(key[1:] == key[:-1]) if order is not None else np.empty(0, np.int64)
+    if len(dup):
+        if duplicates == 'error':
+            j = dup[0]
+            policies = [repr(p) for p in DUPLICATE_POLICIES if p != 'error']
+            raise DataFormatError(f"{len(dup):,} duplicate (user, item) pair(s), e.g. user {self.user_ids[u[j]]}, item {self.item_ids[i[j]]}; pass "
+                                  f"duplicates={', '.join(policies[:-1])} or {policies[-1]} to choose how to combine them")
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        if duplicates == 'mean':
+            ratings = (np.add.reduceat(ratings.astype(np.float64), starts) / np.diff(np.r_[starts, len(key)])).astype(np.float32)
+            keep = starts
+        else: keep = starts if duplicates == 'first' else np.r_[starts[1:], len(key)] - 1
+        u, i = u[keep], i[keep]
+        if duplicates != 'mean': ratings = ratings[keep]
+        if timestamps is not None: timestamps = timestamps[keep] if duplicates != 'mean' else np.maximum.reduceat(timestamps, starts)
+    return u, i, ratings, timestamps
+
+# %% ../../nbs/03_interactions.ipynb #4b554e08
 @patch(as_prop=True)
 def n_users(self:Interactions) -> int: return len(self.user_ids)
 @patch(as_prop=True)

@@ -192,6 +192,24 @@ def _header_of(f, delimiter):
     names = next(csv.reader([line], delimiter=delimiter)) if len(delimiter) == 1 else line.split(delimiter)
     return [c.strip() for c in names]
 
+def _read_header(f, where, delimiter, columns) -> tuple:
+    "The names on the header line, and those of `columns` the file has; the first three (user, item, rating) must be there."
+    got = _header_of(f, delimiter)
+    if not got: raise DataFormatError(f"{where}: empty file")
+    missing = [c for c in columns[:3] if c not in got]
+    if missing: raise DataFormatError(f"{where}: missing column(s) {missing}; the header has {got}")
+    f.seek(0) if f.seekable() else None
+    return got, [c for c in columns if c in got]
+
+def _read_plain(f, header, delimiter, n_columns):
+    "The fast reader's table for a plain file; None (the file rewound) when it is not plain, for the general reader to take."
+    start = f.tell()
+    try:
+        if header: f.readline()
+        return _fast_read(f, delimiter, n_columns)
+    except _NotSimple: f.seek(start)
+
+# %% ../../nbs/00_parsing.ipynb #144796ed
 def read_ratings(f, # a path or binary file object (left open: closing it is the caller's business)
                  where:str|None=None, # name used in error messages (default: the path)
                  delimiter:str=',', # field separator
@@ -206,23 +224,12 @@ def read_ratings(f, # a path or binary file object (left open: closing it is the
     if own: f = open(f, 'rb')
     try:
         skip = 0
-        if header:
-            got = _header_of(f, delimiter); skip = 1
-            if not got: raise DataFormatError(f"{where}: empty file")
-            missing = [c for c in columns[:3] if c not in got]
-            if missing: raise DataFormatError(f"{where}: missing column(s) {missing}; the header has {got}")
-            columns = [c for c in columns if c in got]
-            names = got
-            f.seek(0) if f.seekable() else None
+        if header: (names, columns), skip = _read_header(f, where, delimiter, columns), 1
         else: names = columns
         if header and not f.seekable(): raise DataFormatError(f"{where}: need a seekable file to read a header")
         if names[:len(columns)] == columns and len(names) == len(columns) and len(delimiter) == 1 and len(columns) >= 3:
-            start = f.tell()
-            try:
-                if header: f.readline()
-                df = _fast_read(f, delimiter, len(columns))
-                if df is not None: return check_ratings(df, rating_scale, where)
-            except _NotSimple: f.seek(start)
+            df = _read_plain(f, header, delimiter, len(columns))
+            if df is not None: return check_ratings(df, rating_scale, where)
         types = {n: t for n, t in zip(columns, _RATING_TYPES)}
         read = pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=1<<24)
         conv = pacsv.ConvertOptions(column_types=types, include_columns=columns)

@@ -70,46 +70,52 @@ class ALSModel:
     @classmethod
     def _param_names(cls): return [k for k in inspect.signature(cls.__init__).parameters if k not in ('self', 'args', 'kwargs')]
 
-    def get_params(self, deep=True) -> dict:
-        "Hyperparameters, as passed to `__init__`."
-        return {k: getattr(self, k) for k in self._param_names()}
+# %% ../../nbs/20_model_base.ipynb #2a4b242c
+@patch
+def get_params(self:ALSModel, deep=True) -> dict:
+    "Hyperparameters, as passed to `__init__`."
+    return {k: getattr(self, k) for k in self._param_names()}
 
-    def set_params(self, **params):
-        "Change hyperparameters; returns self."
-        valid = self._param_names()
-        for k, v in params.items():
-            if k not in valid: raise ValueError(f"{type(self).__name__} has no hyperparameter {k!r}; it has {sorted(valid)}")
-            setattr(self, k, v)
-        return self
+@patch
+def set_params(self:ALSModel, **params):
+    "Change hyperparameters; returns self."
+    valid = self._param_names()
+    for k, v in params.items():
+        if k not in valid: raise ValueError(f"{type(self).__name__} has no hyperparameter {k!r}; it has {sorted(valid)}")
+        setattr(self, k, v)
+    return self
 
-    def __repr__(self):
-        defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items() if k in self._param_names()}
-        changed = ', '.join(f'{k}={v!r}' for k, v in self.get_params().items() if not (v is defaults[k] or v == defaults[k]))
-        return f'{type(self).__name__}({changed})'
+@patch
+def __repr__(self:ALSModel):
+    defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items() if k in self._param_names()}
+    changed = ', '.join(f'{k}={v!r}' for k, v in self.get_params().items() if not (v is defaults[k] or v == defaults[k]))
+    return f'{type(self).__name__}({changed})'
 
-    @property
-    def fitted_attributes(self) -> tuple:
-        "Names of the attributes `fit` sets: the shared ones and the model's own."
-        return ('user_ids_', 'item_ids_', 'rating_scale_', 'global_mean_', 'user_bias_', 'item_bias_', 'user_factors_',
-                'item_factors_', 'item_counts_', 'history_', 'n_epochs_', 'data_fingerprint_', 'fit_params_') + tuple(self.extra_fitted)
+@patch(as_prop=True)
+def fitted_attributes(self:ALSModel) -> tuple:
+    "Names of the attributes `fit` sets: the shared ones and the model's own."
+    return ('user_ids_', 'item_ids_', 'rating_scale_', 'global_mean_', 'user_bias_', 'item_bias_', 'user_factors_',
+            'item_factors_', 'item_counts_', 'history_', 'n_epochs_', 'data_fingerprint_', 'fit_params_') + tuple(self.extra_fitted)
 
-    @property
-    def is_fitted(self) -> bool: return all(hasattr(self, a) for a in self.fitted_attributes)
+@patch(as_prop=True)
+def is_fitted(self:ALSModel) -> bool: return all(hasattr(self, a) for a in self.fitted_attributes)
 
-    def _check_params(self):
-        "Check every hyperparameter; models extend this with their own."
-        check_positive('lam', self.lam); check_positive('gamma', self.gamma); check_positive('n_epochs', self.n_epochs, integer=True)
-        if isinstance(self.tol, bool) or not isinstance(self.tol, (int, float, np.integer, np.floating)) or not self.tol >= 0:
-            raise ValueError(f"tol must be a number >= 0, not {self.tol!r}")
-        for k in ('use_mean', 'clip'):
-            if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
-        check_rating_scale(self.rating_scale)
-        try: dt = np.dtype(self.dtype).name
-        except TypeError: dt = None
-        if dt not in ('float32', 'float64'): raise ValueError(f"dtype must be one of 'float32', 'float64', not {self.dtype!r}")
-        nt = self.n_threads
-        if nt is not None and (isinstance(nt, bool) or not isinstance(nt, (int, np.integer)) or not 1 <= nt <= numba.config.NUMBA_NUM_THREADS):
-            raise ValueError(f"n_threads must be None or an integer between 1 and {numba.config.NUMBA_NUM_THREADS}, not {nt!r}")
+# %% ../../nbs/20_model_base.ipynb #3d2d5b3a
+@patch
+def _check_params(self:ALSModel):
+    "Check every hyperparameter; models extend this with their own."
+    check_positive('lam', self.lam); check_positive('gamma', self.gamma); check_positive('n_epochs', self.n_epochs, integer=True)
+    if isinstance(self.tol, bool) or not isinstance(self.tol, (int, float, np.integer, np.floating)) or not self.tol >= 0:
+        raise ValueError(f"tol must be a number >= 0, not {self.tol!r}")
+    for k in ('use_mean', 'clip'):
+        if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
+    check_rating_scale(self.rating_scale)
+    try: dt = np.dtype(self.dtype).name
+    except TypeError: dt = None
+    if dt not in ('float32', 'float64'): raise ValueError(f"dtype must be one of 'float32', 'float64', not {self.dtype!r}")
+    nt = self.n_threads
+    if nt is not None and (isinstance(nt, bool) or not isinstance(nt, (int, np.integer)) or not 1 <= nt <= numba.config.NUMBA_NUM_THREADS):
+        raise ValueError(f"n_threads must be None or an integer between 1 and {numba.config.NUMBA_NUM_THREADS}, not {nt!r}")
 
 # %% ../../nbs/20_model_base.ipynb #433cc39c
 if not hasattr(ALSModel, '_registry'): ALSModel._registry = {}   # on the base class: this chapter run as a notebook shares it with the library
@@ -225,7 +231,8 @@ def _eval_row(self:ALSModel, X, ev) -> dict:
     return dict(eval_rmse=float(np.sqrt(np.mean((self._eval_predict(u, i, self.clip, offset) - r) ** 2))))
 
 @patch
-def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
+def _start(self:ALSModel, ratings, eval_set, duplicates, side:dict) -> tuple:
+    "Check everything, then make the copy that is trained aside, with the fitted attributes every model shares: (copy, X, side, eval set)."
     self._check_params()
     for k, v in side.items():
         if v is not None and k not in self.uses_features:
@@ -246,30 +253,46 @@ def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
     work.data_fingerprint_ = fingerprint
     work.item_counts_ = X.item_counts.astype(np.int64)   # training ratings per item: similar_items leaves rarely rated ones out
     if ev is not None: ev = (work._index(ev.user_id.to_numpy(), ev.item_id.to_numpy()), ev.rating.to_numpy(np.float64), ev)
+    return work, X, side, ev
+
+# %% ../../nbs/20_model_base.ipynb #d8e31f5e
+@patch
+def _epochs(self:ALSModel, X, ev, **side) -> list:
+    "Start the parameters and sweep until `n_epochs` or `tol`, in the model's threads; one row of `history_` per epoch."
     old_threads = numba.get_num_threads()
     rows, prev = [], None
     bar = _Progress(self.n_epochs, type(self).__name__, self.verbose)
     try:
         if self.n_threads: numba.set_num_threads(self.n_threads)
         with single_threaded_blas():
-            work._init_params(X, **side)
+            self._init_params(X, **side)
             for epoch in range(self.n_epochs):
                 t0 = time.perf_counter()
-                objective, sse = work._sweep(X)
+                objective, sse = self._sweep(X)
                 secs = time.perf_counter() - t0
-                if not (np.isfinite(objective) and np.isfinite(sse)):
-                    hint = "use dtype='float64', or " if np.dtype(self.dtype) == np.float32 else ''
-                    raise FloatingPointError(f"{type(self).__name__}: the objective became non-finite in epoch {epoch + 1}: the precisions are "
-                                             f"too extreme for ratings of this size in {np.dtype(self.dtype).name}; {hint}raise the priors' "
-                                             "precisions (gamma, tau) relative to lam, or rescale the ratings. The model is unchanged.")
-                row = dict(epoch=epoch + 1, objective=float(objective), train_rmse=float(np.sqrt(max(sse, 0) / len(X))), seconds=secs, **work._trace())
-                if ev is not None: row.update(work._eval_row(X, ev))
+                if not (np.isfinite(objective) and np.isfinite(sse)): raise FloatingPointError(self._non_finite_message(epoch))
+                row = dict(epoch=epoch + 1, objective=float(objective), train_rmse=float(np.sqrt(max(sse, 0) / len(X))), seconds=secs, **self._trace())
+                if ev is not None: row.update(self._eval_row(X, ev))
                 rows.append(row); bar.update(row)
                 if prev is not None and self.tol and (prev - objective) <= self.tol * abs(prev): break
                 prev = objective
     finally:
         bar.close()
         numba.set_num_threads(old_threads)
+    return rows
+
+@patch
+def _non_finite_message(self:ALSModel, epoch:int) -> str:
+    hint = "use dtype='float64', or " if np.dtype(self.dtype) == np.float32 else ''
+    return (f"{type(self).__name__}: the objective became non-finite in epoch {epoch + 1}: the precisions are "
+            f"too extreme for ratings of this size in {np.dtype(self.dtype).name}; {hint}raise the priors' "
+            "precisions (gamma, tau) relative to lam, or rescale the ratings. The model is unchanged.")
+
+# %% ../../nbs/20_model_base.ipynb #bb0d9dc4
+@patch
+def _fit(self:ALSModel, ratings, eval_set=None, duplicates='error', **side):
+    work, X, side, ev = self._start(ratings, eval_set, duplicates, side)
+    rows = work._epochs(X, ev, **side)
     work._finish()
     work.history_ = pd.DataFrame(rows)
     work.n_epochs_ = len(rows)

@@ -13,16 +13,10 @@ from ..data.synthetic import random_ratings
 __all__ = ['check_estimator']
 
 # %% ../../nbs/33_checks.ipynb #e44936de
-def check_estimator(make, # make(**hyperparameters) -> an unfitted model
-                    data:pd.DataFrame|None=None, # ratings to fit (default: `random_ratings()`)
-                    **fixed # hyperparameters passed to every model made, e.g. n_factors=3
-                   ):
-    "Check the promises every model makes; raises AssertionError naming the first one broken."
-    from apply_ml_as.data.interactions import Interactions
-    from apply_ml_as.models.base import UnknownIdWarning, NotFittedError
-    d = random_ratings() if data is None else data
+def _check_fit(make, d, kw):
+    "fit: refuses predict before it, returns the model, leaves its input alone, sets every fitted attribute; get_params round-trips."
+    from apply_ml_as.models.base import NotFittedError
     before = d.copy()
-    kw = dict(n_epochs=6, tol=0, **fixed)
     m = make(**kw)
     try: m.predict(d.user_id[:1], d.item_id[:1]); raise AssertionError('predict before fit must raise')
     except NotFittedError: pass
@@ -33,12 +27,15 @@ def check_estimator(make, # make(**hyperparameters) -> an unfitted model
     assert m.user_factors_.shape[0] == len(m.user_bias_) == nu and m.item_factors_.shape[0] == len(m.item_bias_) == ni, 'one bias and vector per user and item'
     params = m.get_params()
     assert make(**params).get_params() == params, 'get_params must round-trip through the constructor'
-    # predictions: shape, finite, clipped
+    return m
+
+def _check_predict(m, d):
+    "predict: finite, one per pair, clipped; unseen ids fall back to what is known, with a warning or a mask. Returns the predictions."
+    from apply_ml_as.models.base import UnknownIdWarning
     p = m.predict(d.user_id, d.item_id)
     assert p.shape == (len(d),) and np.isfinite(p).all(), 'predictions must be finite, one per pair'
     lo, hi = m.rating_scale_
     assert lo <= p.min() and p.max() <= hi, 'clipped predictions must stay on the rating scale'
-    # unseen ids: fall back, warn, or return a mask
     new_u, new_i = d.user_id.max() + 1, d.item_id.max() + 1
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
@@ -48,18 +45,24 @@ def check_estimator(make, # make(**hyperparameters) -> an unfitted model
     assert abs(q[2] - np.clip(m.global_mean_, lo, hi)) < 1e-6, 'an unseen user and item must get the global mean'
     _, known = m.predict([new_u, d.user_id.iloc[0]], [d.item_id.iloc[0], d.item_id.iloc[0]], return_known=True)
     assert list(known) == [False, True], 'return_known must mark the pairs seen in training'
-    # a fit that fails leaves the model as it was
+    return p
+
+# %% ../../nbs/33_checks.ipynb #3193b3c4
+def _check_refit(make, m, d, kw, p):
+    "A fit that fails leaves the model as it was; a table and its Interactions give the same model; a second fit starts afresh."
+    from apply_ml_as.data.interactions import Interactions
     snap = {a: getattr(m, a) for a in m.fitted_attributes}
     try: m.fit(d.iloc[: len(d) // 2], eval_set=d.drop(columns='user_id')); raise AssertionError('a bad eval_set must raise')
     except ValueError: pass
     assert all(getattr(m, a) is v for a, v in snap.items()), 'a failed fit must leave the model as it was'
     assert np.array_equal(m.predict(d.user_id, d.item_id), p), 'a failed fit must leave the predictions as they were'
-    # the same data as Interactions; refitting; seeds; threads
     same = make(**kw).fit(Interactions.from_frame(d)).predict(d.user_id, d.item_id)
     assert np.array_equal(same, p), 'fitting a table or its Interactions must give the same model'
     m.fit(d.iloc[: len(d) // 2])
     assert np.array_equal(m.fit(d).predict(d.user_id, d.item_id), p), 'a second fit must start afresh'
-    # saved and loaded, it predicts the same; it recommends unrated items, and folds in a user's ratings to finite values
+
+def _check_use(m, d, p):
+    "Saved and loaded, it predicts the same; it recommends unrated items; it folds in a user's ratings to finite values."
     import os, tempfile
     from apply_ml_as.use.persist import load_model
     from apply_ml_as.use.recommend import recommend, fold_in
@@ -70,11 +73,28 @@ def check_estimator(make, # make(**hyperparameters) -> an unfitted model
     assert len(rec) == 5 and not rec.item_id.isin(d.item_id[d.user_id == u0]).any(), 'recommend must leave out the rated items'
     f = fold_in(m, d[d.user_id == u0])
     assert np.isfinite(f.bias) and np.isfinite(f.factors).all(), 'fold-in must be finite'
-    seed = {'random_state': 7} if 'random_state' in params else {}
+
+def _check_training(make, m, d, kw):
+    "The same seed gives the same model whatever the thread count; an optimiser's objective never increases, a sampler's energy stays finite."
+    seed = {'random_state': 7} if 'random_state' in m.get_params() else {}
     one = make(**kw, n_threads=1, **seed).fit(d).predict(d.user_id, d.item_id)
     two = make(**kw, n_threads=min(2, numba.config.NUMBA_NUM_THREADS), **seed).fit(d).predict(d.user_id, d.item_id)
     assert np.array_equal(one, two), 'the same seed must give the same model whatever the number of threads'
-    # an optimiser's objective never increases (exact arithmetic up to rounding); a sampler's energy wanders, but stays finite
     h = make(**{**kw, 'dtype': 'float64', 'n_epochs': 12}).fit(d).history_
     if m.sampler: assert np.isfinite(h.objective).all(), 'the energy must stay finite'
     else: assert (np.diff(h.objective) <= 1e-9 * abs(h.objective.iloc[0])).all(), f'the objective increased: {h.objective.values}'
+
+
+# %% ../../nbs/33_checks.ipynb #c7869c3f
+def check_estimator(make, # make(**hyperparameters) -> an unfitted model
+                    data:pd.DataFrame|None=None, # ratings to fit (default: `random_ratings()`)
+                    **fixed # hyperparameters passed to every model made, e.g. n_factors=3
+                   ):
+    "Check the promises every model makes; raises AssertionError naming the first one broken."
+    d = random_ratings() if data is None else data
+    kw = dict(n_epochs=6, tol=0, **fixed)
+    m = _check_fit(make, d, kw)
+    p = _check_predict(m, d)
+    _check_refit(make, m, d, kw, p)
+    _check_use(m, d, p)
+    _check_training(make, m, d, kw)

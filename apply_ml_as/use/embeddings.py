@@ -324,6 +324,31 @@ def _robust_limits(ax, coords, q=0.01, pad=0.1):
     ax.set_xlim(lo[0], hi[0]); ax.set_ylim(lo[1], hi[1])
     return int((~((coords >= lo) & (coords <= hi)).all(axis=1)).sum())
 
+# %% ../../nbs/34_embeddings.ipynb #fd550b84
+def _user_map_points(model, ratings, plane, min_ratings, min_item_ratings) -> tuple:
+    "The ratings, the users kept on the map, their 2-D coordinates and the axes' labels, for `plot_user_map`."
+    X = as_interactions(ratings)
+    pos = index_of(model.user_ids_, X.user_ids)
+    if (pos < 0).any(): raise KeyError(f"users in ratings but not in the model: {X.user_ids[pos < 0][:5].tolist()}")
+    keep = np.flatnonzero(X.user_counts >= min_ratings)
+    if len(keep) < 4: raise ValueError(f"only {len(keep)} users have at least {min_ratings} ratings; lower min_ratings")
+    U = model.user_factors_[pos[keep]]
+    if plane == 'movies':
+        counts = _counts(model, X, 'item')
+        movies = project(_item_vectors(model)[counts >= min_item_ratings])
+        return X, keep, U.astype(np.float64) @ movies.pca.components_.T, [f'along movie {l}' for l in movies.axis_labels]
+    users = project(U)
+    return X, keep, users.coords, list(users.axis_labels)
+
+def _scatter_fans(ax, coords, fav, colours) -> list:
+    "Each favourite genre's fans in its colour; returns the (genre, mean position) of every named genre with at least five fans."
+    centres = []
+    for g in [c for c in colours if (fav == c).any()]:
+        m = fav == g
+        ax.scatter(*coords[m].T, s=8, alpha=0.5, color=colours[g], label=f'{g} ({m.sum()})', linewidths=0)
+        if g not in ('other', 'none') and m.sum() >= 5: centres.append((g, coords[m].mean(0)))
+    return centres
+
 # %% ../../nbs/34_embeddings.ipynb #a1e841bd
 def plot_user_map(model:ALSModel, # a fitted model with user and item vectors
                   ratings, # the ratings it was trained on
@@ -342,19 +367,7 @@ def plot_user_map(model:ALSModel, # a fitted model with user and item vectors
     _check_count('min_ratings', min_ratings)
     if colour == 'favourite_genre' and items is None: raise ValueError("colour='favourite_genre' needs the movies table: pass items=")
     if model.user_factors_.shape[1] < 2: raise ValueError(f"{type(model).__name__} has {model.user_factors_.shape[1]} user vector dimensions; a map needs n_factors >= 2")
-    X = as_interactions(ratings)
-    pos = index_of(model.user_ids_, X.user_ids)
-    if (pos < 0).any(): raise KeyError(f"users in ratings but not in the model: {X.user_ids[pos < 0][:5].tolist()}")
-    keep = np.flatnonzero(X.user_counts >= min_ratings)
-    if len(keep) < 4: raise ValueError(f"only {len(keep)} users have at least {min_ratings} ratings; lower min_ratings")
-    U = model.user_factors_[pos[keep]]
-    if plane == 'movies':
-        counts = _counts(model, X, 'item')
-        movies = project(_item_vectors(model)[counts >= min_item_ratings])
-        coords, labels = U.astype(np.float64) @ movies.pca.components_.T, [f'along movie {l}' for l in movies.axis_labels]
-    else:
-        users = project(U)
-        coords, labels = users.coords, list(users.axis_labels)
+    X, keep, coords, labels = _user_map_points(model, ratings, plane, min_ratings, min_item_ratings)
     if ax is None: _, ax = plt.subplots(figsize=(6.5, 5))
     if colour == 'mean_rating':
         mean = (np.bincount(X.user_index, X.ratings, X.n_users) / np.maximum(X.user_counts, 1))[keep]
@@ -363,11 +376,7 @@ def plot_user_map(model:ALSModel, # a fitted model with user and item vectors
     else:
         fav = favourite_genres(X, items, n_colours=n_colours).to_numpy()[keep]
         colours = _palette(pd.Series(fav))
-        centres = []
-        for g in [c for c in colours if (fav == c).any()]:
-            m = fav == g
-            ax.scatter(*coords[m].T, s=8, alpha=0.5, color=colours[g], label=f'{g} ({m.sum()})', linewidths=0)
-            if g not in ('other', 'none') and m.sum() >= 5: centres.append((g, coords[m].mean(0)))
+        centres = _scatter_fans(ax, coords, fav, colours)
     outside = _robust_limits(ax, coords)
     if colour == 'favourite_genre':
         if centres:
