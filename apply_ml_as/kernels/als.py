@@ -271,6 +271,63 @@ def _solve_row_f64(r, rows, fixed, regs, scratch, x0, noise):
     for a in range(K1): xb += x[a] * rhs[a]; xz += x[a] * zsum[a]
     return yy + pp - xb, ysum - xz
 
+# %% ../../nbs/10_kernels.ipynb #01887dbc
+@njit(cache=True, inline='always', error_model='numpy', fastmath={'contract'})
+def _lane_system(l, r, rows, fixed, prior, Z, A, b, zs, AL, bL, rhs, zsum, yy, ysum, pp):
+    """Lane l of the batched systems gets row r's: one pass over its ratings gathers the vectors into Z and, on the way, the right-hand side
+    Z'y, the vectors' sum, y'y and sum y; then the system with the bias first, around the prior mean if there is one."""
+    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
+    K = other_factors.shape[1]; K1 = K + 1; has_prior = prior_bias.shape[0] > 0
+    s = indptr[r]; n = indptr[r + 1] - s
+    # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
+    acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
+    for j in range(n):
+        prefetch_ahead(other_factors, indices, s + j)
+        o = indices[s + j]
+        yj = ratings[s + j] - mu - other_bias[o]
+        acc += np.float64(yj) * yj; tot += yj
+        for k in range(K):
+            v = other_factors[o, k]
+            Z[j, k] = v; b[k] += yj * v; zs[k] += v
+    yy[l] = acc; ysum[l] = tot
+    gram_upper(Z, n, K, A)   # the vectors' Gram matrix Z'Z, its upper triangle
+    # the row's system, bias first: [[n + reg_bias, zs'], [zs, Z'Z + reg_factor I]] x = [sum y, Z'y] (+ D x0)
+    AL[0, 0, l] = n + reg_bias; bL[0, l] = tot; zsum[0, l] = n
+    for q in range(K): AL[0, q + 1, l] = zs[q]; zsum[q + 1, l] = zs[q]; bL[q + 1, l] = b[q]
+    for a in range(K):
+        for q in range(a, K): AL[a + 1, q + 1, l] = A[a, q]
+        AL[a + 1, a + 1, l] += reg_factor
+    pp[l] = 0.0
+    if has_prior:   # a prior centred on x0: the right-hand side gains D x0, the loss x0' D x0
+        bL[0, l] += reg_bias * prior_bias[r]; pp[l] = np.float64(reg_bias) * prior_bias[r] * prior_bias[r]
+        for k in range(K):
+            bL[k + 1, l] += reg_factor * prior_factors[r, k]; pp[l] += np.float64(reg_factor) * prior_factors[r, k] * prior_factors[r, k]
+    for a in range(K1): rhs[a, l] = bL[a, l]
+
+# %% ../../nbs/10_kernels.ipynb #15b40cd0
+@njit(cache=True, error_model='numpy', fastmath={'contract'})
+def _row_again_f64(l, r, rows, fixed, prior, out, noise, draw_scale, scratch64, x0, noise64):
+    "Row r, whose float32 lane lost its accuracy, solved again in float64 and written out; a draw's loss is its squared error, computed directly."
+    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
+    out_bias, out_factors, row_loss, row_resid = out; x64 = scratch64[2]
+    K = other_factors.shape[1]; K1 = K + 1; has_prior = prior_bias.shape[0] > 0
+    s = indptr[r]
+    if has_prior:
+        x0[0] = prior_bias[r]
+        for k in range(K): x0[k + 1] = prior_factors[r, k]
+    for a in range(K1): noise64[a] = noise[a, l]
+    row_loss[r], row_resid[r] = _solve_row_f64(r, rows, fixed, (reg_bias, reg_factor), scratch64, x0, noise64)
+    out_bias[r] = x64[0]
+    for k in range(K): out_factors[r, k] = x64[k + 1]
+    if draw_scale > 0:   # a draw: the loss of the solve does not apply; its squared error, directly
+        acc = 0.0
+        for j in range(indptr[r + 1] - s):
+            o = indices[s + j]
+            e = np.float64(ratings[s + j]) - mu - other_bias[o] - x64[0]
+            for k in range(K): e -= x64[k + 1] * other_factors[o, k]
+            acc += e * e
+        row_loss[r] = acc
+
 # %% ../../nbs/10_kernels.ipynb #fecc59ff
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
 def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one row per person (or movie)
@@ -280,7 +337,7 @@ def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one r
                 work, # (chunks, min_pivot): the threads' row ranges, and the float32 pivot below which a row is solved again in float64
                 draw # (scale, seed): the noise of a posterior draw (scale 0: the exact solve)
                ):
-    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed
+    indptr, other_factors = rows[0], fixed[2]
     reg_bias, reg_factor, prior_bias, prior_factors = prior; out_bias, out_factors, row_loss, row_resid = out
     chunks, min_pivot = work; draw_scale, seed = draw
     K = other_factors.shape[1]; K1 = K + 1; dt = other_factors.dtype
@@ -304,31 +361,7 @@ def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one r
                     for a in range(K1): zsum[a, l] = 0; noise[a, l] = 0
                     yy[l] = 0; ysum[l] = 0; pp[l] = 0
                     continue
-                s = indptr[r]; n = indptr[r + 1] - s
-                # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
-                acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
-                for j in range(n):
-                    prefetch_ahead(other_factors, indices, s + j)
-                    o = indices[s + j]
-                    yj = ratings[s + j] - mu - other_bias[o]
-                    acc += np.float64(yj) * yj; tot += yj
-                    for k in range(K):
-                        v = other_factors[o, k]
-                        Z[j, k] = v; b[k] += yj * v; zs[k] += v
-                yy[l] = acc; ysum[l] = tot
-                gram_upper(Z, n, K, A)   # the vectors' Gram matrix Z'Z, its upper triangle
-                # the row's system, bias first: [[n + reg_bias, zs'], [zs, Z'Z + reg_factor I]] x = [sum y, Z'y] (+ D x0)
-                AL[0, 0, l] = n + reg_bias; bL[0, l] = tot; zsum[0, l] = n
-                for q in range(K): AL[0, q + 1, l] = zs[q]; zsum[q + 1, l] = zs[q]; bL[q + 1, l] = b[q]
-                for a in range(K):
-                    for q in range(a, K): AL[a + 1, q + 1, l] = A[a, q]
-                    AL[a + 1, a + 1, l] += reg_factor
-                pp[l] = 0.0
-                if has_prior:   # a prior centred on x0: the right-hand side gains D x0, the loss x0' D x0
-                    bL[0, l] += reg_bias * prior_bias[r]; pp[l] = np.float64(reg_bias) * prior_bias[r] * prior_bias[r]
-                    for k in range(K):
-                        bL[k + 1, l] += reg_factor * prior_factors[r, k]; pp[l] += np.float64(reg_factor) * prior_factors[r, k] * prior_factors[r, k]
-                for a in range(K1): rhs[a, l] = bL[a, l]
+                _lane_system(l, r, rows, fixed, prior, Z, A, b, zs, AL, bL, rhs, zsum, yy, ysum, pp)
             if draw_scale > 0:   # the lanes' normals, two per Box-Muller pair (normal_draw's numbering)
                 for l in range(min(LANES, r1 - g0)):
                     for a in range(0, K1, 2):
@@ -339,22 +372,7 @@ def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one r
             for l in range(min(LANES, r1 - g0)):
                 r = g0 + l
                 if not worst[l] > min_pivot:   # the lane lost its accuracy: solve this row again in float64
-                    s = indptr[r]
-                    if has_prior:
-                        x0[0] = prior_bias[r]
-                        for k in range(K): x0[k + 1] = prior_factors[r, k]
-                    for a in range(K1): noise64[a] = noise[a, l]
-                    row_loss[r], row_resid[r] = _solve_row_f64(r, rows, fixed, (reg_bias, reg_factor), (z64, A64, x64, rhs64, zsum64), x0, noise64)
-                    out_bias[r] = x64[0]
-                    for k in range(K): out_factors[r, k] = x64[k + 1]
-                    if draw_scale > 0:   # a draw: the loss of the solve does not apply; its squared error, directly
-                        acc = 0.0
-                        for j in range(indptr[r + 1] - s):
-                            o = indices[s + j]
-                            e = np.float64(ratings[s + j]) - mu - other_bias[o] - x64[0]
-                            for k in range(K): e -= x64[k + 1] * other_factors[o, k]
-                            acc += e * e
-                        row_loss[r] = acc
+                    _row_again_f64(l, r, rows, fixed, prior, out, noise, draw_scale, (z64, A64, x64, rhs64, zsum64), x0, noise64)
                     continue
                 out_bias[r] = bL[0, l]
                 xb = 0.0; xz = 0.0
