@@ -6,7 +6,7 @@ The data: `write_synthetic_release` writes a `ratings.csv` (and `movies.csv`) in
 Each library runs in a fresh subprocess (this file, run as a worker) and times, stage by stage, with the process's
 resident high-water mark (VmHWM) after each stage:
 
-    stage       ours (apply_ml_as, public API)                      LensKit 2026
+    stage       ours (apply_ml_as, public API)                      LensKit (2025.8 measured)
     load        load_movielens('ml-32m', data_dir=...): the fast    pandas.read_csv with int32/int32/float32/int64
                 parser, ratings and movies                          dtypes, then from_interactions_df
     split       random_split(ratings, 0.1): 90/10 by rating         sample_records(data, 10% of the ratings)
@@ -113,7 +113,7 @@ def run_lenskit(root, lenskit_users):
     recs = st('recommend', lambda: recommend(pipe, users, n=N))
     assert len(recs) == len(users)
     return dict(stages=st.rows, base_mib=st.base, test_rmse=err, n_ratings=data.interaction_count, n_users=len(split.train.users),
-                recommended_users=len(users))
+                recommended_users=len(users), version=lenskit.__version__)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -271,40 +271,52 @@ def _page(st, dataset, ml, cat, model, notes, train, store):
 
     left, right = st.columns([1, 1])
     with left:
-        st.subheader('Find a movie')
-        query = st.text_input('Search a movie by title', key='query', placeholder='e.g. toy story, the godfather 1972, amelie')
-        if query:
-            found = search_movies(cat, query)
-            if found.empty: st.write(f'No movie matches "{query}".')
-            else:
-                pick = st.selectbox('Matches', found.item_id.tolist(), format_func=lambda i: cat.title[cat.item_id == i].iloc[0], key='pick')
-                m = cat[cat.item_id == pick].iloc[0]
-                mean = f', mean rating {m.mean_rating:.2f}' if m.n_ratings else ''
-                links = ' · '.join(f'[{name}]({url})' for name, url in (('IMDb', m.imdb), ('TMDB', m.tmdb)) if isinstance(url, str))
-                st.markdown(f'**{m.title}** · {", ".join(m.genres) or "no genre listed"} · {m.n_ratings:,} ratings{mean}' + (f' · {links}' if links else ''))
-                stars = st.radio('Your rating', rating_steps(dataset), index=len(rating_steps(dataset)) - 1, horizontal=True, key='stars')
-                if st.button('Rate this movie', key='rate'):
-                    store.rate(session, int(pick), stars)
-                    st.success(f'Rated {m.title}: {stars:g}')
-        st.subheader('Your ratings')
-        mine = store.ratings(session)
-        if not mine: st.write('You have not rated any movie yet.')
-        titles = cat.set_index('item_id').title
-        for item, r in reversed(list(mine.items())):
-            a, b = st.columns([4, 1])
-            a.write(f'{titles.get(item, f"unknown film (id {item}, not in {dataset})")}: **{r:g}**')
-            if b.button('Remove', key=f'del-{item}'):
-                store.delete(session, item); st.rerun()
-        if mine and st.button('Remove all my ratings', key='clear'):
-            store.clear(session); st.rerun()
-    with right:
-        st.subheader('Recommended for you' if mine else 'Popular and well rated')
-        genres = ['All genres'] + sorted({g for gs in cat.genres for g in gs})
-        genre = st.selectbox('Genre', genres, key='genre')
-        recs = recommendations(model, cat, mine, train, n=10, genre=None if genre == 'All genres' else genre)
-        st.dataframe(recs[['rank', 'title', 'predicted', 'reason']], hide_index=True,
-                     column_config={'predicted': st.column_config.NumberColumn('your rating, predicted', format='%.1f')})
+        st.subheader('Find a movie'); _find_and_rate(st, dataset, cat, session, store)
+        st.subheader('Your ratings'); mine = _your_ratings(st, dataset, cat, session, store)
+    with right: _recommended(st, model, cat, mine, train)
 
+# %% ../../nbs/40_demo.ipynb #40877d39
+def _find_and_rate(st, dataset, cat, session, store):
+    "The page's search box: a movie's facts and links, and a rating for it, stored at once."
+    query = st.text_input('Search a movie by title', key='query', placeholder='e.g. toy story, the godfather 1972, amelie')
+    if query:
+        found = search_movies(cat, query)
+        if found.empty: st.write(f'No movie matches "{query}".')
+        else:
+            pick = st.selectbox('Matches', found.item_id.tolist(), format_func=lambda i: cat.title[cat.item_id == i].iloc[0], key='pick')
+            m = cat[cat.item_id == pick].iloc[0]
+            mean = f', mean rating {m.mean_rating:.2f}' if m.n_ratings else ''
+            links = ' · '.join(f'[{name}]({url})' for name, url in (('IMDb', m.imdb), ('TMDB', m.tmdb)) if isinstance(url, str))
+            st.markdown(f'**{m.title}** · {", ".join(m.genres) or "no genre listed"} · {m.n_ratings:,} ratings{mean}' + (f' · {links}' if links else ''))
+            stars = st.radio('Your rating', rating_steps(dataset), index=len(rating_steps(dataset)) - 1, horizontal=True, key='stars')
+            if st.button('Rate this movie', key='rate'):
+                store.rate(session, int(pick), stars)
+                st.success(f'Rated {m.title}: {stars:g}')
+
+def _your_ratings(st, dataset, cat, session, store) -> dict:
+    "This session's ratings, newest first, each with a button that removes it; returns them."
+    mine = store.ratings(session)
+    if not mine: st.write('You have not rated any movie yet.')
+    titles = cat.set_index('item_id').title
+    for item, r in reversed(list(mine.items())):
+        a, b = st.columns([4, 1])
+        a.write(f'{titles.get(item, f"unknown film (id {item}, not in {dataset})")}: **{r:g}**')
+        if b.button('Remove', key=f'del-{item}'):
+            store.delete(session, item); st.rerun()
+    if mine and st.button('Remove all my ratings', key='clear'):
+        store.clear(session); st.rerun()
+    return mine
+
+def _recommended(st, model, cat, mine, train):
+    "The top 10 for this person's ratings (before any rating: popular, well-rated films), in a genre if one is picked."
+    st.subheader('Recommended for you' if mine else 'Popular and well rated')
+    genres = ['All genres'] + sorted({g for gs in cat.genres for g in gs})
+    genre = st.selectbox('Genre', genres, key='genre')
+    recs = recommendations(model, cat, mine, train, n=10, genre=None if genre == 'All genres' else genre)
+    st.dataframe(recs[['rank', 'title', 'predicted', 'reason']], hide_index=True,
+                 column_config={'predicted': st.column_config.NumberColumn('your rating, predicted', format='%.1f')})
+
+# %% ../../nbs/40_demo.ipynb #f07dc0c9
 def demo_script() -> str:
     "The two-line Streamlit script that runs `app` (what `apply_ml_as demo` hands to `streamlit run`)."
     return 'from apply_ml_as.apps.demo import app\napp()\n'
