@@ -16,7 +16,7 @@ from ..kernels.als import sparse_dense, predict_pairs
 
 # %% auto #0
 __all__ = ['MEAN_FEATURE', 'normalise_rows', 'align_features', 'gram_diag', 'feature_ridge', 'day_numbers', 'with_mean_column',
-           'FeatureALS', 'PriorInputs']
+           'FeatureALS', 'unit_rows_transpose', 'PriorInputs']
 
 # %% ../../nbs/24_feature_als.ipynb #d0f44436
 def normalise_rows(M:sp.csr_matrix, # features (or a ratings pattern), one row per item or user
@@ -167,8 +167,11 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     item_f = normalise_rows(align_features(item_features, X.item_ids, 'item_features')) if item_features is not None else empty(X.n_items)
     user_f = normalise_rows(align_features(user_features, X.user_ids, 'user_features')) if user_features is not None else empty(X.n_users)
     if self.side_means: item_f, user_f = with_mean_column(item_f), with_mean_column(user_f)
-    self._users = PriorInputs(user_f, normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users))   # which movies, not their ratings
-    self._items = PriorInputs(item_f, normalise_rows(X.by_user.T.tocsr(), binary=True) if self.rated_by_prior else empty(X.n_items))   # which people
+    R_u = normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users)   # which movies, not their ratings
+    R_i = normalise_rows(X.by_item.T, binary=True) if self.rated_by_prior else empty(X.n_items)   # which people
+    by_item, by_user = X.by_item, X.by_user   # their index arrays are the patterns' transposes: shared, not copied
+    self._users = PriorInputs(user_f, R_u, unit_rows_transpose(R_u, by_item.indptr, by_item.indices) if self.rated_items_prior else None)
+    self._items = PriorInputs(item_f, R_i, unit_rows_transpose(R_i, by_user.indptr, by_user.indices) if self.rated_by_prior else None)
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
     mean = [MEAN_FEATURE] if self.side_means else []
     self.item_feature_names_ = np.array((list(item_features.names) if item_features is not None else []) + mean, dtype=str)
@@ -223,14 +226,25 @@ def _day_offset(self:FeatureALS, u, timestamps):
     return np.where(j >= 0, self.day_bias_[np.maximum(j, 0)].astype(np.float64), 0.0)
 
 # %% ../../nbs/24_feature_als.ipynb #a7e1c3d2
+def unit_rows_transpose(R:sp.csr_matrix, # a 0/1 pattern normalised by row (`normalise_rows(..., binary=True)`): one value per row
+                        indptr_t:np.ndarray, indices_t:np.ndarray # the same pattern's transpose, as CSR arrays (the ratings by the other side)
+                       ) -> sp.csr_matrix|None:
+    "R's transpose in CSR on the given index arrays, shared, not copied (the ratings hold them already); None if they are not R's pattern."
+    if len(indices_t) != R.nnz or len(indptr_t) != R.shape[1] + 1: return None
+    has = np.diff(R.indptr) > 0
+    scale = np.zeros(R.shape[0]); scale[has] = R.data[R.indptr[:-1][has]]   # each row's one value, exactly as stored
+    return sp.csr_matrix((scale[indices_t], indices_t, indptr_t), shape=(R.shape[1], R.shape[0]), copy=False)
+
 class PriorInputs:
     """What one side's prior means are built from: its rows' normalised features F, and the normalised pattern R of the other side's rows
     each was rated with (a user's movies, a movie's people), empty when that prior is off. The vectors' prior mean is [F R] [W_F; W_R];
     the biases' is F g. `mean` is kept while W_F and W_R stay the same arrays."""
-    def __init__(self, features:sp.csr_matrix, pattern:sp.csr_matrix):
+    def __init__(self, features:sp.csr_matrix, pattern:sp.csr_matrix,
+                 pattern_t:sp.csr_matrix|None=None): # R's transpose, if the caller has it (`unit_rows_transpose`)
         self.features, self.pattern = features, pattern
         self.inputs = sp.hstack([features, pattern]).tocsr() if features.shape[1] and pattern.shape[1] else (features if features.shape[1] else pattern)
-        self.inputs_t, self.sumsq, self._cache = self.inputs.T.tocsr(), gram_diag(self.inputs), None
+        self.inputs_t = pattern_t if pattern_t is not None and self.inputs is pattern else self.inputs.T.tocsr()
+        self.sumsq, self._cache = gram_diag(self.inputs), None
     @property
     def any(self) -> bool: return self.inputs.shape[1] > 0
 
