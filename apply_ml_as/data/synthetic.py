@@ -55,6 +55,22 @@ def _items_for(rng, counts, cdf, n_items):
         need = counts - np.bincount(keys // n_items, minlength=len(counts))
     return (keys // n_items).astype(np.int32), (keys % n_items).astype(np.int32)
 
+# %% ../../nbs/05_synthetic.ipynb #ce7029c0
+def _planted(rng, n_users:int, n_items:int, k:int, item_exponent:float) -> tuple:
+    "The planted model: item popularity (and its CDF), genre vectors, the items' genres, the users' and items' vectors and biases."
+    order = rng.permutation(n_items)   # which item has which popularity rank
+    pop = np.empty(n_items); pop[order] = (np.arange(n_items) + 10.0) ** -item_exponent
+    cdf = np.cumsum(pop)
+    scale = (0.3 / k) ** 0.25   # u.v has variance ~0.3
+    genre_factors = rng.normal(0, scale, (len(GENRES), k)).astype(np.float32)
+    item_genres = _item_genres(rng, n_items)
+    item_factors = (_genre_means(item_genres, genre_factors) + rng.normal(0, scale * 0.7, (n_items, k))).astype(np.float32)
+    user_factors = rng.normal(0, scale, (n_users, k)).astype(np.float32)
+    user_bias = rng.normal(0, 0.35, n_users).astype(np.float32)
+    item_bias = (rng.normal(0, 0.4, n_items) + 0.15 * (np.log(pop / pop.mean()))).astype(np.float32)
+    item_bias -= item_bias.mean()
+    return pop, cdf, genre_factors, item_genres, item_factors, user_factors, user_bias, item_bias
+
 # %% ../../nbs/05_synthetic.ipynb #d879f112
 def synthetic_chunks(n_ratings:int=1_000_000, # total number of ratings
                      n_users:int|None=None, # default: MovieLens-25M's ratio, one user per 154 ratings
@@ -72,17 +88,7 @@ def synthetic_chunks(n_ratings:int=1_000_000, # total number of ratings
     n_users = n_users or max(10, round(n_ratings / 154)); n_items = n_items or max(10, round(59_047 * (n_ratings / 25e6) ** 0.5))
     rng = np.random.default_rng(seed)
     counts = _counts(rng, n_users, n_ratings, min(min_per_user, n_ratings // n_users), max(1, n_items // 2), user_shape)
-    order = rng.permutation(n_items)   # which item has which popularity rank
-    pop = np.empty(n_items); pop[order] = (np.arange(n_items) + 10.0) ** -item_exponent
-    cdf = np.cumsum(pop)
-    k = n_factors; scale = (0.3 / k) ** 0.25   # u.v has variance ~0.3
-    genre_factors = rng.normal(0, scale, (len(GENRES), k)).astype(np.float32)
-    item_genres = _item_genres(rng, n_items)
-    item_factors = (_genre_means(item_genres, genre_factors) + rng.normal(0, scale * 0.7, (n_items, k))).astype(np.float32)
-    user_factors = rng.normal(0, scale, (n_users, k)).astype(np.float32)
-    user_bias = rng.normal(0, 0.35, n_users).astype(np.float32)
-    item_bias = (rng.normal(0, 0.4, n_items) + 0.15 * (np.log(pop / pop.mean()))).astype(np.float32)
-    item_bias -= item_bias.mean()
+    pop, cdf, genre_factors, item_genres, item_factors, user_factors, user_bias, item_bias = _planted(rng, n_users, n_items, n_factors, item_exponent)
     mu = 3.5
     t0 = rng.integers(946_684_800, 1_672_531_200, n_users)   # each user's first rating, 2000-2023
     lo, hi = rating_scale

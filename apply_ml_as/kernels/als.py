@@ -582,6 +582,16 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
             row_sse[r] = acc; row_sum[r] = tot
 
 # %% ../../nbs/10_kernels.ipynb #da7e96df
+@njit(parallel=True, cache=True, error_model='numpy', fastmath={'reassoc', 'contract'})   # reassoc: the dot product in SIMD (5x at K = 64)
+def _less_prior(indptr, indices, ratings, prior_bias, prior_factors, other_factors, out):
+    "Each rating less its row's prior mean's share, r - m_b - z . m_f, in float64, written into `out` (one pass, rows in parallel)."
+    K = other_factors.shape[1]
+    for r in prange(len(indptr) - 1):
+        for p in range(indptr[r], indptr[r + 1]):
+            o = indices[p]; dot = 0.0
+            for k in range(K): dot += np.float64(prior_factors[r, k]) * np.float64(other_factors[o, k])
+            out[p] = np.float64(ratings[p]) - np.float64(prior_bias[r]) - dot
+
 def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, reg_factor,
                   x_bias:np.ndarray, x_factors:np.ndarray, # warm start, overwritten with the result
                   steps:int=3, # CG steps per row
@@ -595,8 +605,7 @@ def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_b
     if prior_bias is not None or prior_factors is not None:   # in y = x - prior the prior is zero-mean, and each rating loses the prior's share
         pb = np.zeros(len(x_bias), dt) if prior_bias is None else np.asarray(prior_bias, dt)
         pf = np.zeros(x_factors.shape, dt) if prior_factors is None else np.ascontiguousarray(prior_factors, dt)
-        rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-        shifted = (ratings - predict_pairs(rows, indices, 0.0, pb, np.zeros(len(other_bias), dt), pf, other_factors)).astype(ratings.dtype)
+        shifted = np.empty_like(ratings); _less_prior(indptr, indices, ratings, pb, pf, other_factors, shifted)   # the one extra array
         y_bias, y_factors = (x_bias - pb).astype(x_bias.dtype), (x_factors - pf).astype(x_factors.dtype)
         sums = ridge_rows_cg(indptr, indices, shifted, mu, other_bias, other_factors, reg_bias, reg_factor, y_bias, y_factors, steps, n_chunks)
         x_bias[:] = y_bias + pb; x_factors[:] = y_factors + pf

@@ -125,7 +125,7 @@ class FeatureALS(LatentALS):
     extra_fitted = ('item_feature_factors_', 'item_feature_bias_', 'user_feature_factors_', 'user_feature_bias_', 'rated_item_factors_', 'rater_factors_',
                     'day_user_', 'day_number_', 'day_bias_',
                     'item_feature_names_', 'user_feature_names_')
-    def __init__(self,
+    def __init__(self, *, # keywords only: FeatureALS(20) is an error, not tau_f=20
                  tau_f:float=10.0, # precision of the features' vectors (and of the rated-items vectors)
                  gamma_f:float=10.0, # precision of the features' biases
                  rated_items_prior:bool=False, # centre each user's vector on the normalised sum of vectors of the items they rated
@@ -204,6 +204,7 @@ def _day_adjusted(self:FeatureALS, X):
     dt = np.result_type(X.ratings.dtype, self.day_bias_.dtype)
     return (X.by_user.data - self.day_bias_[self._day_of]).astype(dt), (X.by_item.data - self.day_bias_[self._day_of_by_item]).astype(dt)
 
+# %% ../../nbs/24_feature_als.ipynb #41c1cf99
 @patch
 def _update_days(self:FeatureALS, X, lam:float, gamma_d:float, rng=None) -> float:
     """Each day's bias given everything else: its conditional N(lam (sum of its residuals) / p, 1 / p), p = lam n_day + gamma_d,

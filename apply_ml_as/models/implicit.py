@@ -198,6 +198,7 @@ def _eval_row(self:ImplicitALS, X, ev) -> dict:
     m = ranking_metrics(recommendation_table(users, idx, score, self.item_ids_), frame, k=10, threshold=thr)
     return {**row, 'eval_ndcg@10': m['ndcg@10'], 'eval_recall@10': m['recall@10']}
 
+# %% ../../nbs/26_implicit_als.ipynb #56a6d495
 @patch
 def plot_history(self:ImplicitALS, axs=None # three matplotlib axes (default: a new figure)
                 ):

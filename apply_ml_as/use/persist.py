@@ -95,12 +95,9 @@ def _read_array(z, name, spec):
         raise ModelFileError(f"array {name} is {a.dtype.str} {list(a.shape)}, but the metadata says {spec.get('dtype')} {spec.get('shape')}")
     return a
 
-# %% ../../nbs/32_persist.ipynb #31a27a27
-def load_model(path # a file written by `save`
-              ) -> ALSModel:
-    "Load a model saved by `save`, checking everything; raises `ModelFileError` on any problem."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no model file at {path}")
+# %% ../../nbs/32_persist.ipynb #9babbd73
+def _read_model_file(path:Path) -> tuple:
+    "A model file's metadata, its model class (one of the registry's) and its arrays, each checked as it is read; `ModelFileError` otherwise."
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo('meta.json')
@@ -120,6 +117,15 @@ def load_model(path # a file written by `save`
         if isinstance(e, (FileNotFoundError, ModelFileError)): raise
         what = 'nested too deeply' if isinstance(e, RecursionError) else 'too large to read' if isinstance(e, MemoryError) else e
         raise ModelFileError(f"{path} is not a readable model file: {what}") from None
+    return meta, cls, arrays
+
+# %% ../../nbs/32_persist.ipynb #31a27a27
+def load_model(path # a file written by `save`
+              ) -> ALSModel:
+    "Load a model saved by `save`, checking everything; raises `ModelFileError` on any problem."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no model file at {path}")
+    meta, cls, arrays = _read_model_file(path)
     params = dict(meta['params'])
     if isinstance(params.get('rating_scale'), list): params['rating_scale'] = tuple(params['rating_scale'])
     try: model = cls(**params)
