@@ -72,34 +72,43 @@ class FeatureSampler:
         if self.kind == 'primal': return Q @ ((Q.T @ (self.F_transpose @ T)) / (w + reg)[:, None])
         return self.F_transpose @ (Q @ ((Q.T @ T) / (w + reg)[:, None]))
 
-    def draw(self, T:np.ndarray, # the targets, (n, K) or (n,)
-             prec_rows:float, # the targets' precision around F W (tau or gamma)
-             prec_feat:float, # the feature vectors' prior precision (tau_f or gamma_f)
-             rng:np.random.Generator,
-             W0:np.ndarray|None=None, # the current draw (the Gibbs passes start from it)
-             product:np.ndarray|None=None, # F @ W0, if the caller keeps it
-             passes:int=1): # Gibbs passes per draw (the large case only)
-        "A draw of W from its conditional N(argmin ridge, (prec_rows F'F + prec_feat I)^-1), and F W: (W, F W) in float64."
-        T2 = np.asarray(T, np.float64).reshape(len(T), -1)
-        n_f = self.F.shape[1]
-        if n_f == 0 or T2.shape[1] == 0: return np.zeros((n_f, T2.shape[1])), np.zeros(T2.shape)
-        if self.kind == 'gibbs':
-            W = np.zeros((n_f, T2.shape[1])) if W0 is None else W0.reshape(n_f, -1).astype(np.float64)   # a copy: the kernel writes it
-            resid = (T2 - (sparse_dense(self.F, W) if product is None else product.reshape(T2.shape))).astype(np.float32)   # half the random reads' bytes
-            Ft = self.F_transpose
-            for _ in range(passes): column_gibbs(Ft.indptr, Ft.indices, Ft.data.astype(np.float64, copy=False), W, resid, prec_rows, prec_feat, rng.standard_normal(W.shape))
-            return W, T2 - resid
-        # perturb and optimise: the ridge solution for perturbed targets and a perturbed zero mean is an exact draw
-        Wt = rng.normal(0.0, 1 / np.sqrt(prec_feat), (n_f, T2.shape[1]))
-        Tt = T2 + rng.normal(0.0, 1 / np.sqrt(prec_rows), T2.shape) - sparse_dense(self.F, Wt)
-        W = Wt + self.solve(Tt, prec_feat / prec_rows)
-        return W, sparse_dense(self.F, W)
+# %% ../../nbs/25_bayes_als.ipynb #6ec308c2
+@patch
+def draw(self:FeatureSampler, T:np.ndarray, # the targets, (n, K) or (n,)
+         prec_rows:float, # the targets' precision around F W (tau or gamma)
+         prec_feat:float, # the feature vectors' prior precision (tau_f or gamma_f)
+         rng:np.random.Generator,
+         W0:np.ndarray|None=None, # the current draw (the Gibbs passes start from it)
+         product:np.ndarray|None=None, # F @ W0, if the caller keeps it
+         passes:int=1): # Gibbs passes per draw (the large case only)
+    "A draw of W from its conditional N(argmin ridge, (prec_rows F'F + prec_feat I)^-1), and F W: (W, F W) in float64."
+    T2 = np.asarray(T, np.float64).reshape(len(T), -1)
+    n_f = self.F.shape[1]
+    if n_f == 0 or T2.shape[1] == 0: return np.zeros((n_f, T2.shape[1])), np.zeros(T2.shape)
+    if self.kind == 'gibbs':
+        W = np.zeros((n_f, T2.shape[1])) if W0 is None else W0.reshape(n_f, -1).astype(np.float64)   # a copy: the kernel writes it
+        resid = (T2 - (sparse_dense(self.F, W) if product is None else product.reshape(T2.shape))).astype(np.float32)   # half the random reads' bytes
+        by_column = self.F_transpose   # F by column: each feature's rows and values
+        for _ in range(passes): column_gibbs(by_column.indptr, by_column.indices, by_column.data.astype(np.float64, copy=False), W, resid, prec_rows, prec_feat, rng.standard_normal(W.shape))
+        return W, T2 - resid
+    # perturb and optimise: the ridge solution for perturbed targets and a perturbed zero mean is an exact draw
+    Wt = rng.normal(0.0, 1 / np.sqrt(prec_feat), (n_f, T2.shape[1]))
+    Tt = T2 + rng.normal(0.0, 1 / np.sqrt(prec_rows), T2.shape) - sparse_dense(self.F, Wt)
+    W = Wt + self.solve(Tt, prec_feat / prec_rows)
+    return W, sparse_dense(self.F, W)
 
-# %% ../../nbs/25_bayes_als.ipynb #d89b9f27
+# %% ../../nbs/25_bayes_als.ipynb #38da269a
 _NO_CG = "not used: the feature vectors are drawn exactly, or by feature_passes column-wise Gibbs passes (no CG)"
 _NO_SOLVER = "not used: each row is drawn exactly from its Gaussian conditional"
 _PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma_fi', 'tau_fu', 'tau_fi', 'gamma_d')
 
+def _fixed_setting(name, value, why):
+    "A setting the sampler fixes: reading it gives its value; writing it after construction raises, never drops the value silently."
+    def put(self, v):
+        if getattr(self, '_constructed', False): raise AttributeError(f"BayesALS's {name} cannot be set: it is {why}")
+    return property(value, put)
+
+# %% ../../nbs/25_bayes_als.ipynb #d89b9f27
 @register_model
 @delegates(but=['n_epochs', 'tol', 'init_scale', 'cg_steps', 'solver'])
 class BayesALS(FeatureALS):
@@ -128,18 +137,12 @@ class BayesALS(FeatureALS):
         self.fixed_precisions, self.prior_shape, self.prior_rate = fixed_precisions, prior_shape, prior_rate
         self._constructed = True   # from now on, writing a fixed setting is an error (the parents' __init__ writes their defaults)
 
-    def _fixed(name, value, why):
-        "A setting the sampler fixes: reading it gives its value; writing it after construction raises, never drops the value silently."
-        def put(self, v):
-            if getattr(self, '_constructed', False): raise AttributeError(f"BayesALS's {name} cannot be set: it is {why}")
-        return property(value, put)
     # a sampler runs burn_in + n_samples sweeps, never stopping early; its starting vectors are drawn from the prior
-    n_epochs = _fixed('n_epochs', lambda self: self.burn_in + self.n_samples, 'burn_in + n_samples')
-    tol = _fixed('tol', lambda self: 0.0, 'never: a sampler does not converge to a point')
-    init_scale = _fixed('init_scale', lambda self: 0.1, '0.1')
-    cg_steps = _fixed('cg_steps', lambda self: None, _NO_CG)
-    solver = _fixed('solver', lambda self: None, _NO_SOLVER)
-    del _fixed
+    n_epochs = _fixed_setting('n_epochs', lambda self: self.burn_in + self.n_samples, 'burn_in + n_samples')
+    tol = _fixed_setting('tol', lambda self: 0.0, 'never: a sampler does not converge to a point')
+    init_scale = _fixed_setting('init_scale', lambda self: 0.1, '0.1')
+    cg_steps = _fixed_setting('cg_steps', lambda self: None, _NO_CG)
+    solver = _fixed_setting('solver', lambda self: None, _NO_SOLVER)
 
 # %% ../../nbs/25_bayes_als.ipynb #cfd7e675
 @patch

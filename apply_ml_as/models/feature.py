@@ -45,6 +45,28 @@ def gram_diag(F:sp.csr_matrix) -> np.ndarray:
     "The diagonal of F'F: each column's sum of squares."
     return np.bincount(F.indices, F.data * F.data, minlength=F.shape[1])
 
+# %% ../../nbs/24_feature_als.ipynb #c1d9b172
+def _ridge_cg(F, F_transpose, T2, reg, X, FX, column_sumsq, steps, op) -> tuple:
+    "`feature_ridge`'s conjugate gradient from X (with F X given): K independent CGs at once, one per column; returns X and F X."
+    G = sparse_dense(F_transpose, (T2 - FX).astype(op)) - reg * X      # the residual, one column per right-hand side: K independent CGs at once
+    dg = column_sumsq + reg
+    d = np.where(dg > 0, 1 / np.where(dg > 0, dg, 1), 1.0)[:, None]   # Jacobi: 1 / diag(F'F + reg I) (1 for an empty, unregularised column)
+    Z = d * G; P = Z.copy(); rz = (G * Z).sum(0)
+    g0 = max(float((G * G).sum()), 1e-300)
+    for step in range(steps):
+        P = P.astype(op)                                    # the direction, exactly as the product reads it
+        FP = sparse_dense(F, P)
+        pAp = (FP * FP).sum(0) + reg * np.square(P, dtype=np.float64).sum(0)     # p'(F'F + reg I)p from F p alone
+        ok = pAp > 0
+        alpha = np.where(ok, rz / np.where(ok, pAp, 1), 0.0)
+        X += alpha * P; FX += alpha * FP
+        if step == steps - 1: break
+        G -= alpha * (sparse_dense(F_transpose, FP.astype(op)) + reg * P)
+        if float((G * G).sum()) <= 1e-24 * g0: break
+        Z = d * G; rz_new = (G * Z).sum(0)
+        P = Z + np.where(rz > 0, rz_new / np.where(rz > 0, rz, 1), 0.0) * P; rz = rz_new
+    return X, FX
+
 # %% ../../nbs/24_feature_als.ipynb #f3b66dce
 def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target row
                   T:np.ndarray, # the targets, (n, K) or (n,)
@@ -74,24 +96,7 @@ def feature_ridge(F:sp.csr_matrix, # the normalised features, one row per target
     F_transpose = F.T.tocsr() if F_transpose is None else F_transpose
     X = np.zeros((n_f, T2.shape[1])) if X0 is None else X0.reshape(n_f, -1).astype(np.float64).copy()
     FX = sparse_dense(F, X) if start_product is None else start_product.reshape(len(T2), -1).astype(np.float64).copy()
-    G = sparse_dense(F_transpose, (T2 - FX).astype(op)) - reg * X      # the residual, one column per right-hand side: K independent CGs at once
-    if column_sumsq is None: column_sumsq = gram_diag(F)
-    dg = column_sumsq + reg
-    d = np.where(dg > 0, 1 / np.where(dg > 0, dg, 1), 1.0)[:, None]   # Jacobi: 1 / diag(F'F + reg I) (1 for an empty, unregularised column)
-    Z = d * G; P = Z.copy(); rz = (G * Z).sum(0)
-    g0 = max(float((G * G).sum()), 1e-300)
-    for step in range(steps):
-        P = P.astype(op)                                    # the direction, exactly as the product reads it
-        FP = sparse_dense(F, P)
-        pAp = (FP * FP).sum(0) + reg * np.square(P, dtype=np.float64).sum(0)     # p'(F'F + reg I)p from F p alone
-        ok = pAp > 0
-        alpha = np.where(ok, rz / np.where(ok, pAp, 1), 0.0)
-        X += alpha * P; FX += alpha * FP
-        if step == steps - 1: break
-        G -= alpha * (sparse_dense(F_transpose, FP.astype(op)) + reg * P)
-        if float((G * G).sum()) <= 1e-24 * g0: break
-        Z = d * G; rz_new = (G * Z).sum(0)
-        P = Z + np.where(rz > 0, rz_new / np.where(rz > 0, rz, 1), 0.0) * P; rz = rz_new
+    X, FX = _ridge_cg(F, F_transpose, T2, reg, X, FX, gram_diag(F) if column_sumsq is None else column_sumsq, steps, op)
     return (X, FX) if with_product else X
 
 # %% ../../nbs/24_feature_als.ipynb #d4a7b001
