@@ -12,8 +12,9 @@ from ..data.interactions import Interactions, index_of
 from ..kernels.als import predict_pairs, sum_squared_residuals, single_threaded_blas, ridge_rows
 
 # %% auto #0
-__all__ = ['MODEL_CLASSES', 'check_positive', 'check_choice', 'check_rating_scale', 'UnknownIdWarning', 'NotFittedError',
-           'ALSModel', 'register_model', 'as_interactions', 'data_fingerprint', 'sum_squares', 'as_ids']
+__all__ = ['MODEL_CLASSES', 'check_positive', 'check_choice', 'check_rating_scale', 'check_seed', 'check_solver',
+           'UnknownIdWarning', 'NotFittedError', 'ALSModel', 'register_model', 'as_interactions', 'data_fingerprint',
+           'sum_squares', 'as_ids']
 
 # %% ../../nbs/20_model_base.ipynb #27beae94
 def check_positive(name:str, # the hyperparameter's name, for the message
@@ -40,6 +41,15 @@ def check_rating_scale(scale) -> tuple|None:
     except (TypeError, ValueError): ok = False
     if not ok or isinstance(scale, str): raise ValueError(f"rating_scale must be (lowest, highest), two finite numbers with lowest < highest, not {scale!r}")
     return lo, hi
+
+def check_seed(value):
+    "Raise a `ValueError` unless `value` is an integer seed (`random_state`; a boolean is not one)."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"random_state must be an integer seed, not {value!r}")
+
+def check_solver(solver, cg_steps):
+    "Raise a `ValueError` unless `solver` is 'cholesky' or 'cg' and `cg_steps` a positive integer: the row solver the ALS models offer."
+    check_choice('solver', solver, ('cholesky', 'cg')); check_positive('cg_steps', cg_steps, integer=True)
 
 # %% ../../nbs/20_model_base.ipynb #5cedb861
 class UnknownIdWarning(UserWarning):

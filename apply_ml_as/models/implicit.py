@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
-from .base import ALSModel, check_positive, check_choice, check_rating_scale, register_model
+from .base import ALSModel, check_positive, check_rating_scale, check_seed, check_solver, register_model
 from .bias import BiasALS
 from .latent import LatentALS
 from ..kernels.als import predict_pairs, score_top_n
@@ -69,9 +69,7 @@ def _check_params(self:ImplicitALS):
             raise ValueError(f"{k} must be a number >= 0, not {v!r}")
     if isinstance(self.rating_factors, bool) or not isinstance(self.rating_factors, (int, np.integer)) or self.rating_factors < 0:
         raise ValueError(f"rating_factors must be a whole number >= 0, not {self.rating_factors!r}")
-    check_positive('cg_steps', self.cg_steps, integer=True); check_choice('solver', self.solver, ('cholesky', 'cg'))
-    if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
-        raise ValueError(f"random_state must be an integer seed, not {self.random_state!r}")
+    check_solver(self.solver, self.cg_steps); check_seed(self.random_state)
     scale = check_rating_scale(self.rating_scale)
     if self.blend > 0 and scale is not None and scale[0] <= 0:
         raise ValueError(f"blend > 0 weighs scores by predicted rating / top, which needs a positive rating scale, not {scale}; shift the ratings or set blend=0")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
-from .base import ALSModel, check_positive, check_choice, register_model, sum_squares
+from .base import ALSModel, check_positive, check_seed, check_solver, register_model, sum_squares
 from ..kernels.als import ridge_rows, ridge_rows_cg
 
 # %% auto #0
@@ -41,13 +41,12 @@ def _check_model_params(self:LatentALS):
     if isinstance(self.n_factors, (bool, np.bool_)) or not isinstance(self.n_factors, (int, np.integer)) or self.n_factors < self.min_factors:
         raise ValueError(f"n_factors must be {'a positive integer' if self.min_factors == 1 else f'a whole number >= {self.min_factors}'}, not {self.n_factors!r}")
     check_positive('tau', self.tau); check_positive('init_scale', self.init_scale)
-    if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
-        raise ValueError(f"random_state must be an integer seed, not {self.random_state!r}")
+    check_seed(self.random_state)
 
 @patch
 def _check_solver(self:LatentALS):
     "How the rows are solved (a sampler draws them instead, and has no solver)."
-    check_choice('solver', self.solver, ('cholesky', 'cg')); check_positive('cg_steps', self.cg_steps, integer=True)
+    check_solver(self.solver, self.cg_steps)
 
 @patch
 def _init_params(self:LatentALS, X, **side):
