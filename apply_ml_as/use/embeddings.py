@@ -185,6 +185,21 @@ def _genre_vectors(model, genre_vectors, method):
     return bool(genre_vectors)
 
 # %% ../../nbs/34_embeddings.ipynb #1dbec43b
+def _draw_genre_vectors(ax, model, proj) -> list:
+    "The genres' feature vectors as black stars on the map, named; returns the boxes their names take."
+    W = proj.transform(model.item_feature_factors_)
+    ok = (np.linalg.norm(model.item_feature_factors_, axis=1) > 0) & ~np.isin(model.item_feature_names_, NOT_GENRES)
+    ax.scatter(*W[ok].T, marker='*', s=110, color='black', label='genre vector', zorder=3)
+    return label_boxes(place_labels(ax, *W[ok].T, list(np.asarray(model.item_feature_names_)[ok]), max_labels=len(W), fontsize=7.5, weight='bold'))
+
+def _name_most_rated(ax, proj, shown:pd.DataFrame, n_labels:int, avoid:list):
+    "Name up to `n_labels` of the most rated movies where their names fit, and ring the ones named."
+    famous = np.argsort(-shown.n_ratings.to_numpy(), kind='stable')
+    texts = place_labels(ax, *proj.coords[famous].T, [_short(t) for t in shown.title.to_numpy()[famous]], max_labels=n_labels, avoid=avoid)
+    named = famous[[t.point for t in texts]]
+    ax.scatter(*proj.coords[named].T, s=12, facecolor='none', edgecolor='black', linewidths=0.6, zorder=2)
+
+# %% ../../nbs/34_embeddings.ipynb #b7e0c2a1
 def plot_item_map(model:ALSModel, # a fitted model with item vectors
                   items:pd.DataFrame, # the movies table: item_id, title, genres
                   ratings, # the ratings it was trained on (for counts: who is shown, who is named)
@@ -210,17 +225,8 @@ def plot_item_map(model:ALSModel, # a fitted model with item vectors
     for g in [c for c in colours if (shown.genre == c).any()]:
         m = (shown.genre == g).to_numpy()
         ax.scatter(*proj.coords[m].T, s=5, color=colours[g], label=f'{g} ({m.sum()})', linewidths=0)
-    taken = []
-    if draw_w:
-        W = proj.transform(model.item_feature_factors_)
-        ok = np.linalg.norm(model.item_feature_factors_, axis=1) > 0
-        ok &= ~np.isin(model.item_feature_names_, NOT_GENRES)
-        ax.scatter(*W[ok].T, marker='*', s=110, color='black', label='genre vector', zorder=3)
-        taken = label_boxes(place_labels(ax, *W[ok].T, list(np.asarray(model.item_feature_names_)[ok]), max_labels=len(W), fontsize=7.5, weight='bold'))
-    famous = np.argsort(-shown.n_ratings.to_numpy(), kind='stable')
-    texts = place_labels(ax, *proj.coords[famous].T, [_short(t) for t in shown.title.to_numpy()[famous]], max_labels=n_labels, avoid=taken)
-    named = famous[[t.point for t in texts]]
-    ax.scatter(*proj.coords[named].T, s=12, facecolor='none', edgecolor='black', linewidths=0.6, zorder=2)
+    taken = _draw_genre_vectors(ax, model, proj) if draw_w else []
+    _name_most_rated(ax, proj, shown, n_labels, avoid=taken)
     ax.set_xlabel(proj.axis_labels[0]); ax.set_ylabel(proj.axis_labels[1])
     name = 'PCA' if method == 'pca' else 't-SNE'
     ax.set_title(f'{type(model).__name__}: {len(shown):,} movies with ≥ {min_ratings} ratings, {name}')
