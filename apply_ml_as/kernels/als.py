@@ -415,7 +415,22 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
     return _rows((indptr, indices, ratings), (mu, other_bias, other_factors), (reg_bias, reg_factor, prior_bias, prior_factors), (out_bias, out_factors),
                  n_chunks, min_pivot)
 
-# %% ../../nbs/10_kernels.ipynb #e17435ef
+def _rows(rows, fixed, prior, out, n_chunks, min_pivot, draw=(0.0, 0)):
+    "The arrays checked, typed and laid out for `_ridge_rows`, which sees the same groups: the rows, the fixed side, the prior, the outputs."
+    indptr = rows[0]; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
+    other_factors = np.ascontiguousarray(other_factors)   # the Gram tiles and prefetches read rows as contiguous memory
+    dt = other_factors.dtype
+    n_rows, K = len(indptr) - 1, other_factors.shape[1]
+    if prior_bias is None: pb, pf = np.zeros(0, dt), np.zeros((0, K), dt)
+    else: pb, pf = np.ascontiguousarray(prior_bias, dt), np.ascontiguousarray(prior_factors, dt).reshape(n_rows, K)
+    chunks = balanced_chunks(indptr, other_factors.shape[1], n_chunks or 32 * numba.get_num_threads())
+    row_loss, row_resid = np.empty(len(indptr) - 1), np.empty(len(indptr) - 1)
+    min_pivot = dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf))
+    _ridge_rows(rows, (dt.type(mu), other_bias, other_factors), (dt.type(reg_bias), dt.type(reg_factor), pb, pf), (*out, row_loss, row_resid),
+                (chunks, min_pivot), (dt.type(draw[0]), np.uint64(draw[1])))
+    return float(row_loss.sum()), float(row_resid.sum())
+
+# %% ../../nbs/10_kernels.ipynb #e2b7c4d1
 def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
               mu:float, # global mean
               other_bias:np.ndarray, other_factors:np.ndarray, # the fixed side
@@ -433,21 +448,6 @@ def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
     return _rows((indptr, indices, ratings), (mu, other_bias, other_factors), (reg_bias, reg_factor, prior_bias, prior_factors), (out_bias, out_factors),
                  n_chunks, min_pivot, draw=(1 / np.sqrt(check), int(seed)))
-
-def _rows(rows, fixed, prior, out, n_chunks, min_pivot, draw=(0.0, 0)):
-    "The arrays checked, typed and laid out for `_ridge_rows`, which sees the same groups: the rows, the fixed side, the prior, the outputs."
-    indptr = rows[0]; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
-    other_factors = np.ascontiguousarray(other_factors)   # the Gram tiles and prefetches read rows as contiguous memory
-    dt = other_factors.dtype
-    n_rows, K = len(indptr) - 1, other_factors.shape[1]
-    if prior_bias is None: pb, pf = np.zeros(0, dt), np.zeros((0, K), dt)
-    else: pb, pf = np.ascontiguousarray(prior_bias, dt), np.ascontiguousarray(prior_factors, dt).reshape(n_rows, K)
-    chunks = balanced_chunks(indptr, other_factors.shape[1], n_chunks or 32 * numba.get_num_threads())
-    row_loss, row_resid = np.empty(len(indptr) - 1), np.empty(len(indptr) - 1)
-    min_pivot = dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf))
-    _ridge_rows(rows, (dt.type(mu), other_bias, other_factors), (dt.type(reg_bias), dt.type(reg_factor), pb, pf), (*out, row_loss, row_resid),
-                (chunks, min_pivot), (dt.type(draw[0]), np.uint64(draw[1])))
-    return float(row_loss.sum()), float(row_resid.sum())
 
 # %% ../../nbs/10_kernels.ipynb #fe201e9c
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'reassoc', 'contract'})   # reassoc: each dot product in SIMD, in float64
@@ -584,7 +584,7 @@ def _cg_rows(indptr, indices, ratings, mu, other_bias, other_factors, reg_bias, 
 # %% ../../nbs/10_kernels.ipynb #da7e96df
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'reassoc', 'contract'})   # reassoc: the dot product in SIMD (5x at K = 64)
 def _less_prior(indptr, indices, ratings, prior_bias, prior_factors, other_factors, out):
-    "Each rating less its row's prior mean's share, r - m_b - z . m_f, in float64, written into `out` (one pass, rows in parallel)."
+    "Each rating less its row's prior mean's share, r - m_b - z . m_f, computed in float64 and written into `out` (the caller makes it the wider of the ratings' and the model's dtype) (one pass, rows in parallel)."
     K = other_factors.shape[1]
     for r in prange(len(indptr) - 1):
         for p in range(indptr[r], indptr[r + 1]):
@@ -605,7 +605,7 @@ def ridge_rows_cg(indptr, indices, ratings, mu, other_bias, other_factors, reg_b
     if prior_bias is not None or prior_factors is not None:   # in y = x - prior the prior is zero-mean, and each rating loses the prior's share
         pb = np.zeros(len(x_bias), dt) if prior_bias is None else np.asarray(prior_bias, dt)
         pf = np.zeros(x_factors.shape, dt) if prior_factors is None else np.ascontiguousarray(prior_factors, dt)
-        shifted = np.empty_like(ratings); _less_prior(indptr, indices, ratings, pb, pf, other_factors, shifted)   # the one extra array
+        shifted = np.empty(len(ratings), np.result_type(ratings.dtype, dt)); _less_prior(indptr, indices, ratings, pb, pf, other_factors, shifted)   # the one extra array
         y_bias, y_factors = (x_bias - pb).astype(x_bias.dtype), (x_factors - pf).astype(x_factors.dtype)
         sums = ridge_rows_cg(indptr, indices, shifted, mu, other_bias, other_factors, reg_bias, reg_factor, y_bias, y_factors, steps, n_chunks)
         x_bias[:] = y_bias + pb; x_factors[:] = y_factors + pf

@@ -189,6 +189,7 @@ class _Progress:
     def close(self):
         if self.bar is not None: self.bar.close()
 
+# %% ../../nbs/20_model_base.ipynb #f1c3a8e5
 # the three steps every model writes (chapter 22's and 23's models show them at their simplest)
 @patch
 def _init_params(self:ALSModel, X:Interactions, **side):

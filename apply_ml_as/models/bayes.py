@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from numba import njit
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .base import ALSModel, sum_squares, check_positive, register_model
+from .base import sum_squares, check_positive, register_model
 from ..kernels.als import draw_rows, predict_pairs, predict_draws, sparse_dense
 from .feature import FeatureALS
 from ..data.interactions import index_of
@@ -102,6 +102,14 @@ _NO_CG = "not used: the feature vectors are drawn exactly, or by feature_passes 
 _NO_SOLVER = "not used: each row is drawn exactly from its Gaussian conditional"
 _PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma_fi', 'tau_fu', 'tau_fi', 'gamma_d')
 
+# the point model's settings that sampling fixes: what each reads as, and why. A sampler runs burn_in + n_samples sweeps, never
+# stopping early, and its starting vectors are drawn from the prior
+_FIXED = {'n_epochs': (lambda self: self.burn_in + self.n_samples, 'burn_in + n_samples'),
+          'tol': (lambda self: 0.0, 'never: a sampler does not converge to a point'),
+          'init_scale': (lambda self: 0.1, '0.1'),
+          'cg_steps': (lambda self: None, _NO_CG),
+          'solver': (lambda self: None, _NO_SOLVER)}
+
 def _fixed_setting(name, value, why):
     "A setting the sampler fixes: reading it gives its value; writing it after construction raises, never drops the value silently."
     def put(self, v):
@@ -110,7 +118,7 @@ def _fixed_setting(name, value, why):
 
 # %% ../../nbs/25_bayes_als.ipynb #d89b9f27
 @register_model
-@delegates(but=['n_epochs', 'tol', 'init_scale', 'cg_steps', 'solver'])
+@delegates(but=list(_FIXED))
 class BayesALS(FeatureALS):
     "The feature model sampled by Gibbs: rows drawn by the ALS kernel, precisions from Gamma hyperpriors, predictions averaged over draws."
     sampler = True   # its history's objective is each draw's energy: it wanders, it does not descend
@@ -130,19 +138,13 @@ class BayesALS(FeatureALS):
                  prior_shape:float=1.0, # a0 of the precisions' Gamma hyperprior
                  prior_rate:float=1.0, # b0 of the precisions' Gamma hyperprior
                  **kwargs):
-        fixed = {'n_epochs': 'burn_in + n_samples', 'tol': 'never: a sampler does not converge to a point', 'init_scale': '0.1', 'cg_steps': _NO_CG, 'solver': _NO_SOLVER}
-        for k in set(kwargs) & set(fixed): raise TypeError(f"BayesALS has no {k} ({k} is {fixed[k]})")
+        for k in set(kwargs) & set(_FIXED): raise TypeError(f"BayesALS has no {k} ({k} is {_FIXED[k][1]})")
         super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, rated_by_prior=rated_by_prior, side_means=side_means, **kwargs)
         self.burn_in, self.n_samples, self.keep_draws, self.feature_passes = burn_in, n_samples, keep_draws, feature_passes
         self.fixed_precisions, self.prior_shape, self.prior_rate = fixed_precisions, prior_shape, prior_rate
         self._constructed = True   # from now on, writing a fixed setting is an error (the parents' __init__ writes their defaults)
 
-    # a sampler runs burn_in + n_samples sweeps, never stopping early; its starting vectors are drawn from the prior
-    n_epochs = _fixed_setting('n_epochs', lambda self: self.burn_in + self.n_samples, 'burn_in + n_samples')
-    tol = _fixed_setting('tol', lambda self: 0.0, 'never: a sampler does not converge to a point')
-    init_scale = _fixed_setting('init_scale', lambda self: 0.1, '0.1')
-    cg_steps = _fixed_setting('cg_steps', lambda self: None, _NO_CG)
-    solver = _fixed_setting('solver', lambda self: None, _NO_SOLVER)
+for _name, (_value, _why) in _FIXED.items(): setattr(BayesALS, _name, _fixed_setting(_name, _value, _why))
 
 # %% ../../nbs/25_bayes_als.ipynb #cfd7e675
 @patch
@@ -150,9 +152,12 @@ def _check_params(self:BayesALS):
     if isinstance(self.burn_in, (bool, np.bool_)) or not isinstance(self.burn_in, (int, np.integer)) or self.burn_in < 0:
         raise ValueError(f"burn_in must be a whole number >= 0, not {self.burn_in!r}")
     for name in ('n_samples', 'keep_draws', 'feature_passes'): check_positive(name, getattr(self, name), integer=True)
-    ALSModel._check_params(self); self._check_model_params()   # the feature model's own checks, less its solver's (the sampler draws its rows)
+    FeatureALS._check_params(self)   # the feature model's checks; its solver's is BayesALS's _check_solver below, which has none to make
     for name in ('prior_shape', 'prior_rate'): check_positive(name, getattr(self, name))
     if not isinstance(self.fixed_precisions, (bool, np.bool_)): raise ValueError(f"fixed_precisions must be True or False, not {self.fixed_precisions!r}")
+
+@patch
+def _check_solver(self:BayesALS): "None to check: the sampler draws every row exactly, with no solver."
 
 # %% ../../nbs/25_bayes_als.ipynb #7f424469
 @patch

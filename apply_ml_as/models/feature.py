@@ -174,9 +174,9 @@ def _init_params(self:FeatureALS, X, item_features=None, user_features=None):
     if self.side_means: item_f, user_f = with_mean_column(item_f), with_mean_column(user_f)
     R_u = normalise_rows(X.by_user, binary=True) if self.rated_items_prior else empty(X.n_users)   # which movies, not their ratings
     R_i = normalise_rows(X.by_item.T, binary=True) if self.rated_by_prior else empty(X.n_items)   # which people
-    by_item, by_user = X.by_item, X.by_user   # their index arrays are the patterns' transposes: shared, not copied
-    self._users = PriorInputs(user_f, R_u, unit_rows_transpose(R_u, by_item.indptr, by_item.indices) if self.rated_items_prior else None)
-    self._items = PriorInputs(item_f, R_i, unit_rows_transpose(R_i, by_user.indptr, by_user.indices) if self.rated_by_prior else None)
+    # the ratings by item hold R_u's transpose's index arrays, and by user R_i's: shared, not copied
+    self._users = PriorInputs(user_f, R_u, (X.by_item.indptr, X.by_item.indices) if self.rated_items_prior else None)
+    self._items = PriorInputs(item_f, R_i, (X.by_user.indptr, X.by_user.indices) if self.rated_by_prior else None)
     self._unrated = np.flatnonzero(np.diff(X.by_item.indptr) == 0)
     mean = [MEAN_FEATURE] if self.side_means else []
     self.item_feature_names_ = np.array((list(item_features.names) if item_features is not None else []) + mean, dtype=str)
@@ -246,10 +246,11 @@ class PriorInputs:
     each was rated with (a user's movies, a movie's people), empty when that prior is off. The vectors' prior mean is [F R] [W_F; W_R];
     the biases' is F g. `mean` is kept while W_F and W_R stay the same arrays."""
     def __init__(self, features:sp.csr_matrix, pattern:sp.csr_matrix,
-                 pattern_t:sp.csr_matrix|None=None): # R's transpose, if the caller has it (`unit_rows_transpose`)
+                 pattern_by_column:tuple|None=None): # (indptr, indices) of R's transpose, if the caller holds them (the ratings by the other side)
         self.features, self.pattern = features, pattern
         self.inputs = sp.hstack([features, pattern]).tocsr() if features.shape[1] and pattern.shape[1] else (features if features.shape[1] else pattern)
-        self.inputs_t = pattern_t if pattern_t is not None and self.inputs is pattern else self.inputs.T.tocsr()
+        shared = unit_rows_transpose(pattern, *pattern_by_column) if pattern_by_column is not None and self.inputs is pattern else None
+        self.inputs_t = self.inputs.T.tocsr() if shared is None else shared   # beside features, the stacked inputs' own transpose
         self.sumsq, self._cache = gram_diag(self.inputs), None
     @property
     def any(self) -> bool: return self.inputs.shape[1] > 0
