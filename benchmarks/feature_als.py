@@ -129,10 +129,10 @@ def cg_steps(D):
     "ml-latest-small 90/10: test RMSE of the feature model (genres, rated-items prior: its 9,724 movies' vectors come from CG) by CG steps per sweep."
     ml, genres = D['ml-latest-small']
     s = random_split(ml.ratings, 0.1, seed=42)
-    print('\nml-latest-small 90/10 (seed 42), feature model with its priors, tau_f = gamma_f = 30: test RMSE by cg_steps')
+    print('\nml-latest-small 90/10 (seed 42), feature model with its priors, tau_f = gamma_f = 30: test RMSE by feature_cg_steps')
     out = {}
     for steps in (1, 2, 3, 5, 30):
-        m = FeatureALS(**SETTINGS, **PRIORS, tau_f=30.0, gamma_f=30.0, cg_steps=steps, rating_scale=ml.rating_scale).fit(s.train, item_features=genres)
+        m = FeatureALS(**SETTINGS, **PRIORS, tau_f=30.0, gamma_f=30.0, feature_cg_steps=steps, rating_scale=ml.rating_scale).fit(s.train, item_features=genres)
         out[steps] = rating_metrics(m, s.test)['rmse']
         print(f'  {steps:3d} steps: {out[steps]:.4f}', flush=True)
     return dict(rmse_by_steps=out)
@@ -195,7 +195,7 @@ def speed(epochs=3, repeat=3):
         models = (('latent', lambda: LatentALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), {}),
                   ('genres', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0), dict(item_features=genres)),
                   ('genres + rated items', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True), dict(item_features=genres)),
-                  ('same, 1 CG step', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True, cg_steps=1), dict(item_features=genres)),
+                  ('same, 1 CG step', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, rated_items_prior=True, feature_cg_steps=1), dict(item_features=genres)),
                   ('genres + every prior', lambda: FeatureALS(n_factors=K, gamma=5.0, tau=15.0, n_epochs=epochs, tol=0, **PRIORS), dict(item_features=genres)))
         secs, walls = {name: [] for name, _, _ in models}, {name: [] for name, _, _ in models}
         for r in range(repeat):

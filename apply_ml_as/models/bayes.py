@@ -107,7 +107,8 @@ _PRECISIONS = ('lam', 'gamma_u', 'gamma_i', 'tau_u', 'tau_i', 'gamma_fu', 'gamma
 _FIXED = {'n_epochs': (lambda self: self.burn_in + self.n_samples, 'burn_in + n_samples'),
           'tol': (lambda self: 0.0, 'never: a sampler does not converge to a point'),
           'init_scale': (lambda self: 0.1, '0.1'),
-          'cg_steps': (lambda self: None, _NO_CG),
+          'cg_steps': (lambda self: None, _NO_SOLVER),
+          'feature_cg_steps': (lambda self: None, _NO_CG),
           'solver': (lambda self: None, _NO_SOLVER)}
 
 def _fixed_setting(name, value, why):

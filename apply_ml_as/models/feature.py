@@ -138,10 +138,10 @@ class FeatureALS(LatentALS):
                  side_means:bool=False, # learn a mean vector and bias for each side: an always-on feature, MEAN_FEATURE, for every person and movie
                  day_bias:bool=False, # a bias for each person on each day they rated (the ratings need timestamps; `predict` uses them)
                  gamma_d:float=5.0, # precision of the day biases' zero-mean prior
-                 cg_steps:int=2, # conjugate-gradient steps per sweep: for the rated-items vectors (warm-started from the last sweep), and per row with solver='cg'
+                 feature_cg_steps:int=2, # conjugate-gradient steps per sweep for the rated-items and rated-by vectors beyond 4,096 (warm-started from the last sweep)
                  **kwargs):
-        super().__init__(cg_steps=cg_steps, **kwargs)
-        store_attr('tau_f,gamma_f,rated_items_prior,rated_by_prior,side_means,day_bias,gamma_d')
+        super().__init__(**kwargs)
+        store_attr('tau_f,gamma_f,rated_items_prior,rated_by_prior,side_means,day_bias,gamma_d,feature_cg_steps')
 
 @patch
 def _check_model_params(self:FeatureALS):
@@ -150,6 +150,11 @@ def _check_model_params(self:FeatureALS):
     for k in ('tau_f', 'gamma_f', 'gamma_d'): check_positive(k, getattr(self, k))
     for k in ('rated_items_prior', 'rated_by_prior', 'side_means', 'day_bias'):
         if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"{k} must be True or False, not {getattr(self, k)!r}")
+
+@patch
+def _check_solver(self:FeatureALS):
+    "Chapter 23's row solver, and the CG steps of the rated vectors: the point model's solvers, which its sampler has not."
+    LatentALS._check_solver(self); check_positive('feature_cg_steps', self.feature_cg_steps, integer=True)
 
 # %% ../../nbs/24_feature_als.ipynb #c5238ee4
 @patch
@@ -284,7 +289,7 @@ def _priors(self:FeatureALS):
 def _solve_side(self:FeatureALS, s:PriorInputs, factors, W_F, W_R):
     "The exact (or CG) ridge solve of one side's feature vectors given its rows' vectors: new W_F, W_R in the model's dtype."
     dt = np.dtype(self.dtype)
-    W, GW = feature_ridge(s.inputs, factors, self.tau_f / self.tau, np.vstack([W_F, W_R]), self.cg_steps, F_transpose=s.inputs_t,
+    W, GW = feature_ridge(s.inputs, factors, self.tau_f / self.tau, np.vstack([W_F, W_R]), self.feature_cg_steps, F_transpose=s.inputs_t,
                           start_product=s.mean(W_F, W_R), column_sumsq=s.sumsq, with_product=True)
     W_F, W_R = (w.astype(dt) for w in s.split(W))
     s.remember(W_F, W_R, GW)   # [F R] W from the float64 solve (float32 storage differs by rounding only)
