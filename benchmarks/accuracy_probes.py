@@ -16,6 +16,8 @@
    - a precision of their own for the genres' vectors, apart from the raters' (myFM gives every feature group its own);
    - a bias for every rated movie and every rater too (myFM gives every feature a linear weight): the biases' prior means come from
      the same inputs as the vectors', not from the genres only.
+Every BayesALS here keeps one noise precision for everyone (`user_noise=None`, ONE_NOISE below): these probes were measured against
+that model, before the noise precision per person became the default; `benchmarks/bayes_als.py` measures the two side by side.
 Test RMSE with `apply_ml_as.use.evaluate.rmse`, clipped to the rating scale.
 """
 import time, warnings
@@ -29,6 +31,8 @@ from apply_ml_as.models.feature import FeatureALS
 from apply_ml_as.use.evaluate import rmse, rating_metrics
 from apply_ml_as.data.splits import cold_item_split
 from apply_ml_as.data.movielens import load_movielens
+
+ONE_NOISE = dict(user_noise=None)
 
 class PerDimension(BayesALS):
     "A precision per dimension for the people's vectors and for the movies'."
@@ -121,16 +125,16 @@ def main():
         genres = item_genre_matrix(items, items.item_id.to_numpy())
         for seed in (0, 1, 2):
             for variant, means in (('without', False), ('a mean vector per side', True)):
-                m = BayesALS(n_factors=10, rating_scale=scale, random_state=seed, side_means=means).fit(train, item_features=genres)
+                m = BayesALS(n_factors=10, rating_scale=scale, random_state=seed, side_means=means, **ONE_NOISE).fit(train, item_features=genres)
                 rows.append(dict(split=name, probe='mean vector', variant=variant, seed=seed, rmse=rmse(test.rating, m.predict(test.user_id, test.item_id))))
             for variant, cls in (('a precision per dimension', PerDimension), ('a precision for the genres', GenrePrecision), ('biases for rated movies and raters', RatedBiases)):
-                m = cls(n_factors=10, rating_scale=scale, random_state=seed).fit(train, item_features=genres)
+                m = cls(n_factors=10, rating_scale=scale, random_state=seed, **ONE_NOISE).fit(train, item_features=genres)
                 rows.append(dict(split=name, probe="myFM's prior", variant=variant, seed=seed, rmse=rmse(test.rating, m.predict(test.user_id, test.item_id))))
         ml = load_movielens('ml-latest-small' if name == 'small' else 'ml-100k')
         for seed in (0, 1):   # brand-new movies
             cs = cold_item_split(ml.ratings, 0.1, seed=seed)
-            for variant, make in (('BayesALS without', lambda scale=scale: BayesALS(n_factors=10, rating_scale=scale, side_means=False)),
-                                  ('BayesALS with a mean vector per side', lambda scale=scale: BayesALS(n_factors=10, rating_scale=scale, side_means=True)),
+            for variant, make in (('BayesALS without', lambda scale=scale: BayesALS(n_factors=10, rating_scale=scale, side_means=False, **ONE_NOISE)),
+                                  ('BayesALS with a mean vector per side', lambda scale=scale: BayesALS(n_factors=10, rating_scale=scale, side_means=True, **ONE_NOISE)),
                                   ('FeatureALS, cold settings', lambda scale=scale: FeatureALS(n_factors=50, tau=12.0, gamma=3.0, tau_f=100.0, gamma_f=1000.0, n_epochs=25, rating_scale=scale))):
                 with warnings.catch_warnings():
                     warnings.simplefilter('ignore')

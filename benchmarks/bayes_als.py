@@ -6,7 +6,8 @@
 
 Settings are fixed once, for every fold (no per-fold search, no tuning on test ratings):
   - ours: `BayesALS(n_factors=10)` with its defaults (50 sweeps of burn-in, 200 kept, the rated-items prior for people and
-    the rated-by prior for movies) and the genres as item features; the precisions are sampled. Beside it the point model
+    the rated-by prior for movies, a noise precision per person) and the genres as item features; the precisions are sampled.
+    Beside it the same with one noise precision for everyone (`user_noise=None`), and the point model
     with the same priors, `FeatureALS` (K = 50, tau 12, gamma 3, tau_f = gamma_f = 100, side means, 25 sweeps; the side means help it on rated movies).
   - myFM 0.4 (Gibbs), rank 10, 250 iterations of which the last 200 are kept, in three designs: user and item one-hot
     (the plain Bayesian MF); one-hot plus the item's genres and the movies the user rated in training (myFM's "implicit
@@ -32,9 +33,9 @@ from apply_ml_as.models.feature import FeatureALS, day_numbers
 from apply_ml_as.use.evaluate import rmse
 from harness import write_results
 
-def ours(train, test, genres, scale, quick, days=False, seed=0):
+def ours(train, test, genres, scale, quick, days=False, seed=0, **extra):
     kw = dict(burn_in=20, n_samples=60) if quick else {}
-    m = BayesALS(n_factors=10, rating_scale=scale, day_bias=days, random_state=seed, **kw).fit(train, item_features=genres)
+    m = BayesALS(n_factors=10, rating_scale=scale, day_bias=days, random_state=seed, **kw, **extra).fit(train, item_features=genres)
     p = m.predict(test.user_id, test.item_id, timestamps=test.timestamp if days else None)
     if days: return rmse(test.rating, p)
     raw, sd = m.predict(test.user_id, test.item_id, clip=False), m.predict_std(test.user_id, test.item_id)
@@ -106,6 +107,7 @@ def main():
     for data, fold, s, m, g, scale, seed in splits:
         t = time.time(); r, cal = ours(s.train, s.test, g, scale, a.quick, seed=seed)
         row = dict(data=data, fold=fold, seed=seed, BayesALS=r, ours_s=time.time() - t, **cal)
+        row['BayesALS (one noise)'] = ours(s.train, s.test, g, scale, a.quick, seed=seed, user_noise=None)[0]
         row['FeatureALS'] = point(s.train, s.test, g, scale, seed=seed)
         row['BayesALS + days'], row['FeatureALS + days'] = ours(s.train, s.test, g, scale, a.quick, days=True, seed=seed), point(s.train, s.test, g, scale, days=True, seed=seed)
         if not a.no_myfm:
@@ -117,7 +119,7 @@ def main():
         rows.append(row); print(pd.DataFrame([row]).round(4).to_string(index=False), flush=True)
     df = pd.DataFrame(rows)
     print('\nmean test RMSE (and calibration of ours): ml-100k over its five folds, ml-latest-small over seeds 0-2 (the first two myFM designs: seed 0)')
-    cols = [c for c in ('BayesALS', 'FeatureALS', 'BayesALS + days', 'FeatureALS + days', 'myFM (one-hot)', 'myFM (genres, rated movies)', 'myFM (same side data)', 'myFM (same side data + days)', 'within1', 'within2') if c in df]
+    cols = [c for c in ('BayesALS', 'BayesALS (one noise)', 'FeatureALS', 'BayesALS + days', 'FeatureALS + days', 'myFM (one-hot)', 'myFM (genres, rated movies)', 'myFM (same side data)', 'myFM (same side data + days)', 'within1', 'within2') if c in df]
     print(df.groupby('data', sort=False)[cols].mean().round(4).to_string())
     print(f'\n(targets: ml-100k u1..u5 mean <= 0.888, ml-latest-small <= 0.814, ahead of myFM with the same side data, with and without days; about 68% within one sd; {time.time() - t0:.0f} s)')
     if not a.quick:

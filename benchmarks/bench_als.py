@@ -66,17 +66,19 @@ def load(path):
     with np.load(path) as z: d = {k: z[k] for k in ('user', 'item', 'rating')}
     return dict(base_mib=base_mib, base_hwm_mib=base_hwm_mib, loaded_mib=status_mib('VmRSS')[0]), d
 
-def run_ours(path, k, epochs, sampler=False, solver='cholesky', priors=False):
+def run_ours(path, k, epochs, sampler=False, solver='cholesky', priors=False, one_noise=False):
     """Our LatentALS (each epoch one exact sweep; then each half-sweep timed alone; with solver='cg' three warm-started CG steps per row
     instead), or with `sampler` BayesALS (chapter 25: each epoch one Gibbs sweep, every sweep kept, running sums included): without side
-    data, or with `priors` its default priors, the rated-items prior for people and the rated-by prior for movies. With `priors` and
+    data, or with `priors` its default priors, the rated-items prior for people and the rated-by prior for movies (both with its default
+    noise precision per person, or with `one_noise` one for everyone). With `priors` and
     no sampler: the point model with the same two priors, FeatureALS (chapter 24), each epoch one sweep."""
     import numba, pandas  # noqa: F401 -- imported by apply_ml_as anyway; named here so the baseline plainly includes them
     from apply_ml_as.data.interactions import Interactions
     from apply_ml_as.models.latent import LatentALS
     from apply_ml_as.models.bayes import BayesALS
     from apply_ml_as.models.feature import FeatureALS
-    make = (lambda n: BayesALS(n_factors=k, burn_in=0, n_samples=n, keep_draws=1, rated_items_prior=priors, rated_by_prior=priors)) if sampler else \
+    make = (lambda n: BayesALS(n_factors=k, burn_in=0, n_samples=n, keep_draws=1, rated_items_prior=priors, rated_by_prior=priors,
+                                       **(dict(user_noise=None) if one_noise else {}))) if sampler else \
            (lambda n: FeatureALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=n, tol=0, rated_items_prior=True, rated_by_prior=True)) if priors else \
            (lambda n: LatentALS(n_factors=k, lam=1.0, gamma=5.0, tau=15.0, n_epochs=n, tol=0, solver=solver))
     out, d = load(path)
@@ -173,7 +175,7 @@ def main():
     ap.add_argument('--ratings', type=int, default=25_000_000); ap.add_argument('--users', type=int, default=162_541)
     ap.add_argument('--items', type=int, default=59_047); ap.add_argument('--epochs', type=int, default=5)
     ap.add_argument('--k', type=int, nargs='+', default=[10, 32]); ap.add_argument('--no-lenskit', action='store_true')
-    ap.add_argument('--gibbs', action='store_true', help='also time one Gibbs sweep of BayesALS per epoch, without side data and with its default priors, and the point model with those priors')
+    ap.add_argument('--gibbs', action='store_true', help='also time one Gibbs sweep of BayesALS per epoch, without side data and with its default priors (and those with one noise precision for everyone), and the point model with those priors')
     ap.add_argument('--cg', action='store_true', help="also time our solver='cg' (3 CG steps per row) against the exact solver")
     ap.add_argument('--cmfrec', action='store_true', help='also time cmfrec 3.5 (exact, and with --cg its CG too); pip install cython, then pip install --no-build-isolation cmfrec')
     ap.add_argument('--repeat', type=int, default=1, help='run every worker this many times, interleaved; report the median s/epoch')
@@ -183,12 +185,13 @@ def main():
     if a.worker:
         lib, path, k = a.worker
         run = dict(ours=run_ours, gibbs=lambda *x: run_ours(*x, sampler=True), lenskit=run_lenskit, cmfrec=run_cmfrec,
-                   **{'gibbs-priors': lambda *x: run_ours(*x, sampler=True, priors=True), 'feature-priors': lambda *x: run_ours(*x, priors=True)},
+                   **{'gibbs-priors': lambda *x: run_ours(*x, sampler=True, priors=True), 'feature-priors': lambda *x: run_ours(*x, priors=True),
+                      'gibbs-priors-1noise': lambda *x: run_ours(*x, sampler=True, priors=True, one_noise=True)},
                    **{'ours-cg': lambda *x: run_ours(*x, solver='cg'), 'cmfrec-cg': lambda *x: run_cmfrec(*x, cg=True)})[lib]
         print(json.dumps(run(path, int(k), a.epochs))); return
     users, items = (a.users, a.items) if a.ratings == 25_000_000 else (max(10, a.ratings * a.users // 25_000_000), max(10, round(a.items * (a.ratings / 25e6) ** 0.5)))
     path = data_path(a.ratings, users, items)
-    libs = ['ours'] + (['ours-cg'] if a.cg else []) + (['gibbs', 'gibbs-priors', 'feature-priors'] if a.gibbs else []) + ([] if a.no_lenskit else ['lenskit']) + \
+    libs = ['ours'] + (['ours-cg'] if a.cg else []) + (['gibbs', 'gibbs-priors', 'gibbs-priors-1noise', 'feature-priors'] if a.gibbs else []) + ([] if a.no_lenskit else ['lenskit']) + \
            (['cmfrec'] + (['cmfrec-cg'] if a.cg else []) if a.cmfrec else [])
     python = {lib: a.python if lib == 'lenskit' else sys.executable for lib in libs}
     print(f'{a.ratings:,} synthetic ratings, {users:,} users, {items:,} items; {a.epochs} epochs; {os.cpu_count()} cores')
@@ -222,7 +225,10 @@ def main():
         print('ratio, one Gibbs sweep with the rated-items and rated-by priors (BayesALS defaults) / one ALS epoch (LatentALS) (target: <= 1.5):')
         for k in a.k:
             if ('gibbs-priors', k) in res and ('ours', k) in res: print(f"  K={k:<3d} {res['gibbs-priors', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
-        print('ratio, the same Gibbs sweep / one epoch of the point model with the same priors (FeatureALS):')
+        print('ratio, the same Gibbs sweep with one noise precision for everyone (user_noise=None) / one ALS epoch (LatentALS):')
+        for k in a.k:
+            if ('gibbs-priors-1noise', k) in res and ('ours', k) in res: print(f"  K={k:<3d} {res['gibbs-priors-1noise', k]['per_epoch'] / res['ours', k]['per_epoch']:.2f}")
+        print('ratio, the Gibbs sweep with the priors (defaults) / one epoch of the point model with the same priors (FeatureALS):')
         for k in a.k:
             if ('gibbs-priors', k) in res and ('feature-priors', k) in res: print(f"  K={k:<3d} {res['gibbs-priors', k]['per_epoch'] / res['feature-priors', k]['per_epoch']:.2f}")
     if a.cg:

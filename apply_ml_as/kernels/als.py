@@ -29,9 +29,10 @@ def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compres
                          other_bias:np.ndarray, # the fixed side's biases
                          other_factors:np.ndarray, # the fixed side's vectors, (n_other, K)
                          reg_bias:float, reg_factor:float, # gamma/lambda and tau/lambda
-                         prior_bias=None, prior_factors=None # each row's prior mean (default: zero)
+                         prior_bias=None, prior_factors=None, # each row's prior mean (default: zero)
+                         row_weights=None, other_weights=None # weights (default: one): rating (r, o) counts row_weights[r] * other_weights[o] times
                         ) -> tuple[np.ndarray, np.ndarray]:
-    "Each row's exact (bias, vector) by a dense solve: slow, for tests."
+    "Each row's exact (bias, vector) by a dense solve, with the ratings weighted if weights are given: slow, for tests."
     n, K = len(indptr) - 1, other_factors.shape[1]
     bias, factors = np.zeros(n), np.zeros((n, K))
     D = np.diag([reg_bias] + [reg_factor] * K)
@@ -40,7 +41,8 @@ def ridge_rows_reference(indptr, indices, ratings, # one side's ratings, compres
         Z = np.hstack([np.ones((len(cols), 1)), other_factors[cols].astype(np.float64)])
         y = ratings[indptr[r]:indptr[r+1]] - mu - other_bias[cols]
         x0 = np.r_[0.0 if prior_bias is None else prior_bias[r], np.zeros(K) if prior_factors is None else prior_factors[r]]
-        x = np.linalg.solve(Z.T @ Z + D, Z.T @ y + D @ x0)
+        w = (1.0 if row_weights is None else row_weights[r]) * (np.ones(len(cols)) if other_weights is None else np.asarray(other_weights, np.float64)[cols])
+        x = np.linalg.solve(Z.T @ (w[:, None] * Z) + D, Z.T @ (w * y) + D @ x0)
         bias[r], factors[r] = x[0], x[1:]
     return bias, factors
 
@@ -241,20 +243,22 @@ def solve_upper(A, x, n):
 @njit(cache=True, error_model='numpy')
 def _solve_row_f64(r, rows, fixed, regs, scratch, x0, noise):
     """Row r's exact solve with everything in float64 (x gets the solution, plus U^-1 noise); returns the row's loss and residual sum.
-    rows: (indptr, indices, ratings); fixed: (mu, bias, vectors) of the other side; regs: (reg_bias, reg_factor); scratch: (z, A, x, rhs, zsum)."""
-    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor = regs; z, A, x, rhs, zsum = scratch
+    rows: (indptr, indices, ratings, row weights, other weights and their square roots: each empty for none); fixed: (mu, bias, vectors) of the other side; regs: (reg_bias, reg_factor); scratch: (z, A, x, rhs, zsum)."""
+    indptr, indices, ratings, row_w, other_w, _ = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor = regs; z, A, x, rhs, zsum = scratch
     s = indptr[r]; n = indptr[r + 1] - s
     K1 = other_factors.shape[1] + 1
     A[:] = 0; rhs[:] = 0; yy = 0.0; ysum = 0.0
+    wr = np.float64(row_w[r]) if row_w.shape[0] > 0 else 1.0
     for j in range(n):
         o = indices[s + j]
         yj = np.float64(ratings[s + j]) - np.float64(mu) - np.float64(other_bias[o])
-        yy += yj * yj; ysum += yj
+        w = wr * other_w[o] if other_w.shape[0] > 0 else wr   # a weighted rating counts w times in the loss and the system
+        yy += w * yj * yj; ysum += w * yj
         z[0] = 1.0
         for k in range(K1 - 1): z[k + 1] = other_factors[o, k]
         for a in range(K1):
-            rhs[a] += z[a] * yj
-            for q in range(a, K1): A[a, q] += z[a] * z[q]
+            rhs[a] += w * z[a] * yj
+            for q in range(a, K1): A[a, q] += w * z[a] * z[q]
     for a in range(K1): zsum[a] = A[0, a]
     A[0, 0] += reg_bias
     for k in range(1, K1): A[k, k] += reg_factor
@@ -275,24 +279,39 @@ def _solve_row_f64(r, rows, fixed, regs, scratch, x0, noise):
 @njit(cache=True, inline='always', error_model='numpy', fastmath={'contract'})
 def _lane_system(l, r, rows, fixed, prior, Z, A, b, zs, AL, bL, rhs, zsum, yy, ysum, pp):
     """Lane l of the batched systems gets row r's: one pass over its ratings gathers the vectors into Z and, on the way, the right-hand side
-    Z'y, the vectors' sum, y'y and sum y; then the system with the bias first, around the prior mean if there is one."""
-    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
+    Z'y, the vectors' sum, y'y and sum y (each rating weighted, if there are weights); then the system with the bias first, around the prior mean if there is one."""
+    indptr, indices, ratings, row_w, other_w, other_sw = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
     K = other_factors.shape[1]; K1 = K + 1; has_prior = prior_bias.shape[0] > 0
+    has_rw = row_w.shape[0] > 0; has_ow = other_w.shape[0] > 0
     s = indptr[r]; n = indptr[r + 1] - s
     # one pass over the row: gather the vectors into Z and, on the way, the right-hand side Z'y, the sum of the vectors, y'y and sum y
-    acc = 0.0; tot = 0.0; b[:] = 0; zs[:] = 0
+    acc = 0.0; tot = 0.0; wsum = 0.0; b[:] = 0; zs[:] = 0
     for j in range(n):
         prefetch_ahead(other_factors, indices, s + j)
         o = indices[s + j]
         yj = ratings[s + j] - mu - other_bias[o]
-        acc += np.float64(yj) * yj; tot += yj
-        for k in range(K):
-            v = other_factors[o, k]
-            Z[j, k] = v; b[k] += yj * v; zs[k] += v
-    yy[l] = acc; ysum[l] = tot
+        if has_ow:   # the other side's weight w: this rating's row of Z is scaled by sqrt(w), so Z'Z, Z'y, the sums and the loss carry w
+            w = other_w[o]; sw = other_sw[o]; wy = w * yj; wsum += w
+            acc += np.float64(wy) * yj; tot += wy
+            for k in range(K):
+                v = other_factors[o, k]
+                Z[j, k] = sw * v; b[k] += wy * v; zs[k] += w * v
+        else:
+            acc += np.float64(yj) * yj; tot += yj
+            for k in range(K):
+                v = other_factors[o, k]
+                Z[j, k] = v; b[k] += yj * v; zs[k] += v
+    if not has_ow: wsum = n
     gram_upper(Z, n, K, A)   # the vectors' Gram matrix Z'Z, its upper triangle
+    if has_rw:   # the row's own weight scales all of the row's sums at once, its Gram matrix too
+        wr = row_w[r]; acc *= wr; tot *= wr; wsum *= wr
+        for k in range(K): b[k] *= wr; zs[k] *= wr
+        for a in range(K):
+            for q in range(a, K): A[a, q] *= wr
+    yy[l] = acc; ysum[l] = tot
     # the row's system, bias first: [[n + reg_bias, zs'], [zs, Z'Z + reg_factor I]] x = [sum y, Z'y] (+ D x0)
-    AL[0, 0, l] = n + reg_bias; bL[0, l] = tot; zsum[0, l] = n
+    if has_rw or has_ow: AL[0, 0, l] = wsum + reg_bias; bL[0, l] = tot; zsum[0, l] = wsum
+    else: AL[0, 0, l] = n + reg_bias; bL[0, l] = tot; zsum[0, l] = n
     for q in range(K): AL[0, q + 1, l] = zs[q]; zsum[q + 1, l] = zs[q]; bL[q + 1, l] = b[q]
     for a in range(K):
         for q in range(a, K): AL[a + 1, q + 1, l] = A[a, q]
@@ -308,7 +327,7 @@ def _lane_system(l, r, rows, fixed, prior, Z, A, b, zs, AL, bL, rhs, zsum, yy, y
 @njit(cache=True, error_model='numpy', fastmath={'contract'})
 def _row_again_f64(l, r, rows, fixed, prior, out, noise, draw_scale, scratch64, x0, noise64):
     "Row r, whose float32 lane lost its accuracy, solved again in float64 and written out; a draw's loss is its squared error, computed directly."
-    indptr, indices, ratings = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
+    indptr, indices, ratings, row_w, other_w, _ = rows; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
     out_bias, out_factors, row_loss, row_resid = out; x64 = scratch64[2]
     K = other_factors.shape[1]; K1 = K + 1; has_prior = prior_bias.shape[0] > 0
     s = indptr[r]
@@ -325,12 +344,12 @@ def _row_again_f64(l, r, rows, fixed, prior, out, noise, draw_scale, scratch64, 
             o = indices[s + j]
             e = np.float64(ratings[s + j]) - mu - other_bias[o] - x64[0]
             for k in range(K): e -= x64[k + 1] * other_factors[o, k]
-            acc += e * e
+            acc += (np.float64(row_w[r]) if row_w.shape[0] > 0 else 1.0) * (np.float64(other_w[o]) if other_w.shape[0] > 0 else 1.0) * e * e
         row_loss[r] = acc
 
 # %% ../../nbs/10_kernels.ipynb #fecc59ff
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'contract'})
-def _ridge_rows(rows, # (indptr, indices, ratings): the side being solved, one row per person (or movie)
+def _ridge_rows(rows, # (indptr, indices, ratings, row weights, other weights, their square roots): the side being solved, one row per person (or movie); weights empty: one
                 fixed, # (mu, bias, vectors): the global mean and the other side, held fixed
                 prior, # (reg_bias, reg_factor, prior_bias, prior_factors): the prior's precisions over lambda and each row's mean (empty: zero)
                 out, # (bias, vectors, loss, residual sum): written per row
@@ -402,6 +421,14 @@ def balanced_chunks(indptr:np.ndarray, # row pointers
     cuts = np.searchsorted(work, work[-1] * np.arange(1, n_chunks) / n_chunks)
     return np.unique(np.r_[0, cuts, n]).astype(np.int64)
 
+def _checked_weights(name:str, weights, n:int, dt) -> np.ndarray:
+    "Weights as the kernel takes them: empty for none; otherwise n finite weights >= 0, or an error."
+    if weights is None: return np.zeros(0, dt)
+    w = np.ascontiguousarray(weights, dt)
+    if w.shape != (n,): raise ValueError(f"{name} must hold {n} numbers, one per {'row' if name == 'row_weights' else 'row of the other side'}, not shape {w.shape}")
+    if not (np.isfinite(w).all() and (w >= 0).all()): raise ValueError(f"{name} must be finite and >= 0")
+    return w
+
 def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
                mu:float, # global mean
                other_bias:np.ndarray, other_factors:np.ndarray, # the fixed side
@@ -409,13 +436,15 @@ def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
                out_bias:np.ndarray, out_factors:np.ndarray, # written in place: (n_rows,), (n_rows, K)
                n_chunks:int|None=None, # work units for the threads (default 32 per thread)
                min_pivot:float|None=None, # a float32 row whose pivots fall below this fraction of their diagonal is solved again in float64 (default 1e-3; never for float64)
-               prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean (default: zero, the usual prior)
+               prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None, # each row's prior mean (default: zero, the usual prior)
+               row_weights:np.ndarray|None=None, # a weight >= 0 per row (default: one) ...
+               other_weights:np.ndarray|None=None # ... and per row of the other side: rating (r, o) counts row_weights[r] * other_weights[o] times
               ) -> tuple[float, float]:
     "Solve every row's (bias, vector) exactly, in parallel; returns the rows' summed loss and summed residual at the solution."
     return _rows((indptr, indices, ratings), (mu, other_bias, other_factors), (reg_bias, reg_factor, prior_bias, prior_factors), (out_bias, out_factors),
-                 n_chunks, min_pivot)
+                 n_chunks, min_pivot, weights=(row_weights, other_weights))
 
-def _rows(rows, fixed, prior, out, n_chunks, min_pivot, draw=(0.0, 0)):
+def _rows(rows, fixed, prior, out, n_chunks, min_pivot, draw=(0.0, 0), weights=(None, None)):
     "The arrays checked, typed and laid out for `_ridge_rows`, which sees the same groups: the rows, the fixed side, the prior, the outputs."
     indptr = rows[0]; mu, other_bias, other_factors = fixed; reg_bias, reg_factor, prior_bias, prior_factors = prior
     other_factors = np.ascontiguousarray(other_factors)   # the Gram tiles and prefetches read rows as contiguous memory
@@ -423,6 +452,8 @@ def _rows(rows, fixed, prior, out, n_chunks, min_pivot, draw=(0.0, 0)):
     n_rows, K = len(indptr) - 1, other_factors.shape[1]
     if prior_bias is None: pb, pf = np.zeros(0, dt), np.zeros((0, K), dt)
     else: pb, pf = np.ascontiguousarray(prior_bias, dt), np.ascontiguousarray(prior_factors, dt).reshape(n_rows, K)
+    ow = _checked_weights('other_weights', weights[1], len(other_bias), dt)
+    rows = (*rows, _checked_weights('row_weights', weights[0], n_rows, dt), ow, np.sqrt(ow))   # the square roots once, not per rating
     chunks = balanced_chunks(indptr, other_factors.shape[1], n_chunks or 32 * numba.get_num_threads())
     row_loss, row_resid = np.empty(len(indptr) - 1), np.empty(len(indptr) - 1)
     min_pivot = dt.type(min_pivot if min_pivot is not None else (1e-3 if dt == np.float32 else -np.inf))
@@ -439,15 +470,16 @@ def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row
               seed:int, # with the row index, fixes every draw (whatever the thread count)
               out_bias:np.ndarray, out_factors:np.ndarray, # written in place: (n_rows,), (n_rows, K)
               n_chunks:int|None=None, min_pivot:float|None=None,
-              prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None # each row's prior mean (default: zero)
+              prior_bias:np.ndarray|None=None, prior_factors:np.ndarray|None=None, # each row's prior mean (default: zero)
+              row_weights:np.ndarray|None=None, other_weights:np.ndarray|None=None # rating (r, o)'s precision is lambda row_weights[r] other_weights[o] (default: one)
              ) -> tuple[float, float]:
     """Draw every row's (bias, vector) from its Gaussian conditional posterior, in parallel: the exact solve, plus U^-1 z / sqrt(lambda);
-    returns the rows' summed squared residual and summed residual at the draws."""
+    returns the rows' summed squared residual and summed residual at the draws (each weighted, with weights)."""
     check = float(lam)
     if not (np.isfinite(check) and check > 0): raise ValueError(f"lam must be a finite positive number, not {lam!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
     return _rows((indptr, indices, ratings), (mu, other_bias, other_factors), (reg_bias, reg_factor, prior_bias, prior_factors), (out_bias, out_factors),
-                 n_chunks, min_pivot, draw=(1 / np.sqrt(check), int(seed)))
+                 n_chunks, min_pivot, draw=(1 / np.sqrt(check), int(seed)), weights=(row_weights, other_weights))
 
 # %% ../../nbs/10_kernels.ipynb #fe201e9c
 @njit(parallel=True, cache=True, error_model='numpy', fastmath={'reassoc', 'contract'})   # reassoc: each dot product in SIMD, in float64
@@ -465,13 +497,14 @@ def _sse_rows(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col
 
 def residual_sums(indptr, indices, ratings, # ratings compressed by row
                   mu:float, row_bias, col_bias, # global mean and biases
-                  row_factors, col_factors # vectors, (n_rows, K) and (n_cols, K); K may be 0
-                 ) -> tuple[float, float]:
+                  row_factors, col_factors, # vectors, (n_rows, K) and (n_cols, K); K may be 0
+                  by_row:bool=False # each row's two sums, as arrays, instead of their totals
+                 ) -> tuple:
     "Sum of squares and plain sum, over rated cells, of the residual r - mu - b_row - b_col - row . col (the same to the last bit whatever the thread count)."
     n = len(indptr) - 1
     row_sse, row_sum = np.empty(n), np.empty(n)
     _sse_rows(indptr, indices, ratings, float(mu), row_bias, col_bias, np.ascontiguousarray(row_factors), np.ascontiguousarray(col_factors), row_sse, row_sum)
-    return float(row_sse.sum()), float(row_sum.sum())
+    return (row_sse, row_sum) if by_row else (float(row_sse.sum()), float(row_sum.sum()))
 
 def sum_squared_residuals(indptr, indices, ratings, mu, row_bias, col_bias, row_factors, col_factors) -> float:
     "Sum over rated cells of (r - mu - b_row - b_col - row . col)^2."

@@ -11,7 +11,7 @@ from numba import njit
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .base import sum_squares, check_positive, register_model
-from ..kernels.als import draw_rows, predict_pairs, predict_draws, sparse_dense
+from ..kernels.als import draw_rows, predict_pairs, predict_draws, sparse_dense, residual_sums
 from .feature import FeatureALS
 from ..data.interactions import index_of
 
@@ -124,7 +124,7 @@ class BayesALS(FeatureALS):
     "The feature model sampled by Gibbs: rows drawn by the ALS kernel, precisions from Gamma hyperpriors, predictions averaged over draws."
     sampler = True   # its history's objective is each draw's energy: it wanders, it does not descend
     min_factors = 0  # n_factors = 0 is the Bayesian bias model (its posterior is Gaussian: the tests below use it)
-    extra_fitted = FeatureALS.extra_fitted + ('user_draws_', 'item_draws_', 'global_mean_draws_', 'noise_var_', 'precisions_',
+    extra_fitted = FeatureALS.extra_fitted + ('user_draws_', 'item_draws_', 'global_mean_draws_', 'noise_var_', 'user_noise_var_', 'precisions_',
                                                 'precision_names_')
     def __init__(self,
                  n_factors:int=10, # K
@@ -134,6 +134,7 @@ class BayesALS(FeatureALS):
                  rated_items_prior:bool=True, # centre each user's vector on the normalised sum of vectors of the movies they rated
                  rated_by_prior:bool=True, # centre each movie's vector on the normalised sum of vectors of the people who rated it
                  side_means:bool=False, # learn a mean vector and bias for each side (an always-on feature, as myFM's hyperprior means)
+                 user_noise:float|None=5.0, # each person's ratings have noise precision lam w_u, w_u ~ Gamma(a, a) of this shape a (None: lam for all)
                  feature_passes:int=1, # column-by-column Gibbs passes per sweep over the feature vectors, where a side has over 4,096 rows and features
                  fixed_precisions:bool=False, # keep lam, gamma, tau, tau_f, gamma_f at their given values instead of drawing them
                  prior_shape:float=1.0, # a0 of the precisions' Gamma hyperprior
@@ -141,7 +142,7 @@ class BayesALS(FeatureALS):
                  **kwargs):
         for k in set(kwargs) & set(_FIXED): raise TypeError(f"BayesALS has no {k} ({k} is {_FIXED[k][1]})")
         super().__init__(n_factors=n_factors, rated_items_prior=rated_items_prior, rated_by_prior=rated_by_prior, side_means=side_means, **kwargs)
-        self.burn_in, self.n_samples, self.keep_draws, self.feature_passes = burn_in, n_samples, keep_draws, feature_passes
+        self.burn_in, self.n_samples, self.keep_draws, self.feature_passes, self.user_noise = burn_in, n_samples, keep_draws, feature_passes, user_noise
         self.fixed_precisions, self.prior_shape, self.prior_rate = fixed_precisions, prior_shape, prior_rate
         self._constructed = True   # from now on, writing a fixed setting is an error (the parents' __init__ writes their defaults)
 
@@ -155,6 +156,7 @@ def _check_params(self:BayesALS):
     for name in ('n_samples', 'keep_draws', 'feature_passes'): check_positive(name, getattr(self, name), integer=True)
     FeatureALS._check_params(self)   # the feature model's checks; its solver's is BayesALS's _check_solver below, which has none to make
     for name in ('prior_shape', 'prior_rate'): check_positive(name, getattr(self, name))
+    if self.user_noise is not None: check_positive('user_noise', self.user_noise)
     if not isinstance(self.fixed_precisions, (bool, np.bool_)): raise ValueError(f"fixed_precisions must be True or False, not {self.fixed_precisions!r}")
 
 @patch
@@ -176,6 +178,8 @@ def _init_params(self:BayesALS, X, item_features=None, user_features=None):
     self._bank_u = np.zeros((X.n_users, S, K + 1), dt); self._bank_i = np.zeros((X.n_items, S, K + 1), dt)
     self._bank_mu, self._bank_noise, self._n_bank = np.zeros(S), np.zeros(S), 0
     self._eval_sum, self._eval_n = None, 0
+    self._w = np.ones(X.n_users)   # each person's noise precision over lam (all one without user_noise)
+    self._noise_sum = np.zeros(X.n_users)   # the running sum of each person's noise variance 1 / (lam w_u) over kept sweeps
     side = lambda s: FeatureSampler(s.inputs, F_transpose=s.inputs_t)
     self._fs = dict(item_bias=FeatureSampler(self._items.features), user_bias=FeatureSampler(self._users.features), item=side(self._items), user=side(self._users))
 
@@ -187,24 +191,39 @@ def _gamma(rng, a0, b0, n, ss):
 @patch
 def _sweep(self:BayesALS, X):
     csr, csc, P, rng = X.by_user, X.by_item, self._prec, self._rng
-    n, lam = len(X), P['lam']
+    n, lam, noisy = len(X), P['lam'], self.user_noise is not None
     seeds = rng.integers(0, 2**62, 2)
     ub, uf, ib, itf = self._priors()
     by_user, by_item = self._day_adjusted(X)   # the ratings less their day biases (if any)
+    w = self._w if noisy else None   # each rating's weight: its person's w_u (users' rows, then the items' other side)
     draw_rows(csr.indptr, csr.indices, by_user, self.global_mean_, self.item_bias_, self.item_factors_, P['gamma_u'] / lam, P['tau_u'] / lam,
-              lam, int(seeds[0]), self.user_bias_, self.user_factors_, prior_bias=ub, prior_factors=uf)
+              lam, int(seeds[0]), self.user_bias_, self.user_factors_, prior_bias=ub, prior_factors=uf, row_weights=w)
     sse, resid = draw_rows(csc.indptr, csc.indices, by_item, self.global_mean_, self.user_bias_, self.user_factors_, P['gamma_i'] / lam,
-                           P['tau_i'] / lam, lam, int(seeds[1]), self.item_bias_, self.item_factors_, prior_bias=ib, prior_factors=itf)
-    # the item half-sweep returns the squared error and residual sum at the new state (every rating belongs to one item)
-    if self.use_mean:   # mu | rest ~ N(mu + mean residual, 1 / (lam N))
-        d = resid / n + rng.normal() / np.sqrt(lam * n)
-        self.global_mean_ = float(self.global_mean_ + d); sse += n * d * d - 2 * d * resid
-    if self.day_bias: sse = self._update_days(X, lam, P['gamma_d'], rng)   # each day's bias drawn from its conditional
+                           P['tau_i'] / lam, lam, int(seeds[1]), self.item_bias_, self.item_factors_, prior_bias=ib, prior_factors=itf, other_weights=w)
+    # the item half-sweep returns the (weighted) squared error and residual sum at the new state (every rating belongs to one item)
+    if self.use_mean:   # mu | rest ~ N(mu + weighted mean residual, 1 / (lam sum w))
+        N = float(self._w @ np.diff(csr.indptr)) if noisy else n
+        d = resid / N + rng.normal() / np.sqrt(lam * N)
+        self.global_mean_ = float(self.global_mean_ + d); sse += N * d * d - 2 * d * resid
+    if self.day_bias:   # each day's bias drawn from its conditional; a day's ratings are one person's, with that person's precision
+        sse = self._update_days(X, lam * self._w[self.day_user_] if noisy else lam, P['gamma_d'], rng)
+    plain = sse   # the squared error, unweighted, for history_'s train RMSE
+    if noisy: sse, plain = self._draw_noise(X, lam, rng)
     self._draw_features(P, rng)
     energy = self._draw_precisions(X, sse)
     self._t += 1
     if self._t > self.burn_in: self._keep()
-    return energy, sse
+    return energy, plain
+
+@patch
+def _draw_noise(self:BayesALS, X, lam:float, rng) -> tuple[float, float]:
+    """Each person's w_u from its Gamma conditional, Gamma(a + n_u / 2, a + lam s_u / 2) with s_u the squared error of their
+    n_u ratings; returns the ratings' weighted squared error, sum_u w_u s_u, which lam's conditional takes, and the plain one."""
+    a, csr = float(self.user_noise), X.by_user
+    s_u, _ = residual_sums(csr.indptr, csr.indices, self._day_adjusted(X)[0], self.global_mean_, self.user_bias_, self.item_bias_,
+                           self.user_factors_, self.item_factors_, by_row=True)
+    self._w = rng.gamma(a + np.diff(csr.indptr) / 2, 1 / (a + lam * s_u / 2))
+    return float(self._w @ s_u), float(s_u.sum())
 
 # %% ../../nbs/25_bayes_als.ipynb #bsplit01
 @patch
@@ -257,6 +276,7 @@ def _keep(self:BayesALS):
     if self._sums is None: self._sums = {k: np.zeros(v.shape) for k, v in state.items()} | {'global_mean_': 0.0} | {k: 0.0 for k in _PRECISIONS}
     for k, v in state.items(): self._sums[k] += v
     self._sums['global_mean_'] += self.global_mean_
+    self._noise_sum += 1 / (self._prec['lam'] * self._w)
     for k in _PRECISIONS: self._sums[k] += self._prec[k]
     if self._kept in self._bank_at:
         s = self._n_bank
@@ -294,6 +314,7 @@ def _finish(self:BayesALS):
     self.global_mean_draws_ = self._bank_mu[:S].copy()
     self.global_mean_ = float(self.global_mean_draws_.mean())   # what `predict` gives a pair of unknowns
     self.noise_var_ = np.array([self._bank_noise[:S].mean()])   # the ratings' noise variance, E[1/lambda] over the kept draws
+    self.user_noise_var_ = self._noise_sum / self._kept   # each person's, E[1 / (lambda w_u)] over the kept sweeps
 
 # %% ../../nbs/25_bayes_als.ipynb #8ff380ab
 @patch
@@ -307,6 +328,9 @@ def _check_loaded(self:BayesALS, arrays:dict):
         raise ValueError(f"draws of shapes {ud.shape} and {idr.shape} with {S} global means do not fit {nu} users, {ni} items and K = {K1 - 1}")
     if nv.shape != (1,) or not nv[0] > 0: raise ValueError("the noise variance must be one positive number")
     if not all(np.isfinite(a).all() for a in (mu, ud, idr, nv)): raise ValueError("the draws have NaN or infinite values")
+    un = arrays.get('user_noise_var_')
+    if un is None or un.shape != (nu,) or not (np.isfinite(un).all() and (un > 0).all()):
+        raise ValueError(f"user_noise_var_ must hold one finite positive variance per user ({nu})")
 
 # %% ../../nbs/25_bayes_als.ipynb #73b5bb4b
 @patch
@@ -342,7 +366,8 @@ def predict_std(self:BayesALS, users, # original user ids
     u, i = self._index(users, items)
     if u.shape != i.shape: raise ValueError(f"users and items differ in length: {len(u)} and {len(i)}")
     _, var = predict_draws(u, i, self.global_mean_draws_, self.user_draws_, self.item_draws_)
-    var = var + float(self.noise_var_[0])
+    known = self.user_noise_var_[np.maximum(u, 0)]   # each person's own noise; an unseen person's, the average person's
+    var = var + np.where(u >= 0, known, self.user_noise_var_.mean() if len(self.user_noise_var_) else float(self.noise_var_[0]))
     # an unseen user (item) is a draw from the prior: its bias and vector add their prior variance, the vector's through the other side's
     vi = (self.item_factors_.astype(np.float64) ** 2).sum(1); vu = (self.user_factors_.astype(np.float64) ** 2).sum(1)
     K = self.item_factors_.shape[1]

@@ -216,9 +216,9 @@ def _day_adjusted(self:FeatureALS, X):
 
 # %% ../../nbs/24_feature_als.ipynb #41c1cf99
 @patch
-def _update_days(self:FeatureALS, X, lam:float, gamma_d:float, rng=None) -> float:
+def _update_days(self:FeatureALS, X, lam:float|np.ndarray, gamma_d:float, rng=None) -> float:
     """Each day's bias given everything else: its conditional N(lam (sum of its residuals) / p, 1 / p), p = lam n_day + gamma_d,
-    set to its mean (the exact block step), or drawn with `rng`. Returns the ratings' squared error at the new state."""
+    set to its mean (the exact block step), or drawn with `rng`; lam may be one precision per day. Returns the ratings' squared error at the new state."""
     e = X.ratings.astype(np.float64) - predict_pairs(X.user_index, X.item_index, self.global_mean_, self.user_bias_, self.item_bias_, self.user_factors_, self.item_factors_)
     p = lam * self._day_count + gamma_d
     c = lam * np.bincount(self._day_of, e, len(self.day_bias_)) / p
