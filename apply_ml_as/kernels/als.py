@@ -339,12 +339,12 @@ def _row_again_f64(l, r, rows, fixed, prior, out, noise, draw_scale, scratch64, 
     out_bias[r] = x64[0]
     for k in range(K): out_factors[r, k] = x64[k + 1]
     if draw_scale > 0:   # a draw: the loss of the solve does not apply; its squared error, directly
-        acc = 0.0
+        acc = 0.0; wr = np.float64(row_w[r]) if row_w.shape[0] > 0 else 1.0
         for j in range(indptr[r + 1] - s):
             o = indices[s + j]
             e = np.float64(ratings[s + j]) - mu - other_bias[o] - x64[0]
             for k in range(K): e -= x64[k + 1] * other_factors[o, k]
-            acc += (np.float64(row_w[r]) if row_w.shape[0] > 0 else 1.0) * (np.float64(other_w[o]) if other_w.shape[0] > 0 else 1.0) * e * e
+            acc += (wr * other_w[o] if other_w.shape[0] > 0 else wr) * e * e
         row_loss[r] = acc
 
 # %% ../../nbs/10_kernels.ipynb #fecc59ff
@@ -421,6 +421,15 @@ def balanced_chunks(indptr:np.ndarray, # row pointers
     cuts = np.searchsorted(work, work[-1] * np.arange(1, n_chunks) / n_chunks)
     return np.unique(np.r_[0, cuts, n]).astype(np.int64)
 
+# %% ../../nbs/10_kernels.ipynb #24677c34
+def _checked_weights(name:str, weights, n:int, dt) -> np.ndarray:
+    "Weights as the kernel takes them: empty for none; otherwise n finite weights >= 0, or an error."
+    if weights is None: return np.zeros(0, dt)
+    w = np.ascontiguousarray(weights, dt)
+    if w.shape != (n,): raise ValueError(f"{name} must hold {n} numbers, one per {'row' if name == 'row_weights' else 'row of the other side'}, not shape {w.shape}")
+    if not (np.isfinite(w).all() and (w >= 0).all()): raise ValueError(f"{name} must be finite and >= 0")
+    return w
+
 # %% ../../nbs/10_kernels.ipynb #435db315
 def ridge_rows(indptr, indices, ratings, # one side's ratings, compressed by row
                mu:float, # global mean
@@ -453,15 +462,6 @@ def _rows(rows, fixed, prior, out, n_chunks, min_pivot, draw=(0.0, 0), weights=(
     _ridge_rows(rows, (dt.type(mu), other_bias, other_factors), (dt.type(reg_bias), dt.type(reg_factor), pb, pf), (*out, row_loss, row_resid),
                 (chunks, min_pivot), (dt.type(draw[0]), np.uint64(draw[1])))
     return float(row_loss.sum()), float(row_resid.sum())
-
-# %% ../../nbs/10_kernels.ipynb #24677c34
-def _checked_weights(name:str, weights, n:int, dt) -> np.ndarray:
-    "Weights as the kernel takes them: empty for none; otherwise n finite weights >= 0, or an error."
-    if weights is None: return np.zeros(0, dt)
-    w = np.ascontiguousarray(weights, dt)
-    if w.shape != (n,): raise ValueError(f"{name} must hold {n} numbers, one per {'row' if name == 'row_weights' else 'row of the other side'}, not shape {w.shape}")
-    if not (np.isfinite(w).all() and (w >= 0).all()): raise ValueError(f"{name} must be finite and >= 0")
-    return w
 
 # %% ../../nbs/10_kernels.ipynb #e2b7c4d1
 def draw_rows(indptr, indices, ratings, # one side's ratings, compressed by row

@@ -367,7 +367,7 @@ def predict_std(self:BayesALS, users, # original user ids
     if u.shape != i.shape: raise ValueError(f"users and items differ in length: {len(u)} and {len(i)}")
     _, var = predict_draws(u, i, self.global_mean_draws_, self.user_draws_, self.item_draws_)
     known = self.user_noise_var_[np.maximum(u, 0)]   # each person's own noise; an unseen person's, the average person's
-    var = var + np.where(u >= 0, known, self.user_noise_var_.mean() if len(self.user_noise_var_) else float(self.noise_var_[0]))
+    var = var + np.where(u >= 0, known, self.user_noise_var_.mean())
     # an unseen user (item) is a draw from the prior: its bias and vector add their prior variance, the vector's through the other side's
     vi = (self.item_factors_.astype(np.float64) ** 2).sum(1); vu = (self.user_factors_.astype(np.float64) ** 2).sum(1)
     K = self.item_factors_.shape[1]
